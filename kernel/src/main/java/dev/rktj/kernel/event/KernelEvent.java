@@ -1,0 +1,17 @@
+package dev.rktj.kernel.event;
+
+/**
+ * Every fact the kernel records. Names are past tense, subject first; the journal type name is the
+ * record's simple name and {@link #VERSION} its schema version (adding a field keeps it).
+ */
+public sealed interface KernelEvent
+        permits ImageFetched, ImageRemoved, PodPrepared, PodPrepareAborted, PodStarted, AppExited,
+                PodExited, PodGarbageMarked, PodGarbageCollected, PodRemoved, StateReconciled {
+
+    int VERSION = 1;
+
+    /** The pod this event is about, or null for image events. */
+    default String pod() {
+        return null;
+    }
+}
