@@ -11,7 +11,8 @@ import org.pf4j.ExtensionPoint;
  *       exclusive flock(2) on {@link PodRun#lockFile()} for as long as any process of the pod
  *       lives, surviving the death of the calling JVM (util-linux {@code flock FILE CMD} does this).
  *       The kernel treats a free lock on a running pod as "exited".</li>
- *   <li>Before an app is started, the stage1 writes {@code <podDir>/pid} (the pid to enter).</li>
+ *   <li>Once the app runs, the stage1 writes {@code <podDir>/pid} (the pid to enter) or
+ *       {@code <podDir>/ppid} (a process whose single child is the app), as rkt does.</li>
  *   <li>When an app ends, the stage1 writes its decimal exit code to
  *       {@link PodRun#statusDir()}{@code /<app>} (rkt's {@code rkt/status/<app>}), from the pod's
  *       own processes, so the code survives a killed stage0.</li>
