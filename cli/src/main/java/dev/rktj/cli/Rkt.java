@@ -1,0 +1,162 @@
+package dev.rktj.cli;
+
+import dev.rktj.kernel.JournalSession;
+import dev.rktj.kernel.Kernel;
+import dev.rktj.kernel.KernelConfig;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code rkt} command: global options, the subcommand tree, and how errors become exit codes. */
+@Command(name = "rkt", mixinStandardHelpOptions = false,
+        description = "rktj: the App Container runtime, as an event-sourced kernel with plugins",
+        subcommands = {VersionCommand.class, FetchCommand.class, ImageCommand.class, PrepareCommand.class,
+                RunPreparedCommand.class, RunCommand.class, ListCommand.class, StatusCommand.class, GcCommand.class,
+                RmCommand.class, HistoryCommand.class, JournalAgentCommand.class, TrainCommand.class})
+public final class Rkt implements Callable<Integer> {
+
+    /** rkt's exit code for its own failures. */
+    static final int EXIT_ERROR = 254;
+
+    static final Set<String> INSECURE_VALUES = Set.of("none", "image", "tls", "ondisk", "http", "pubkey",
+            "capabilities", "paths", "seccomp", "all-fetch", "all-run", "all");
+
+    @Option(names = "--dir", scope = ScopeType.INHERIT, description = "rkt data directory (default: ${DEFAULT-VALUE})",
+            defaultValue = DataDirs.DEFAULT)
+    String dir;
+
+    @Option(names = "--local-config", scope = ScopeType.INHERIT, defaultValue = "/etc/rkt",
+            description = "local configuration directory (default: ${DEFAULT-VALUE})")
+    Path localConfig;
+
+    @Option(names = "--system-config", scope = ScopeType.INHERIT, defaultValue = "/usr/lib/rkt",
+            description = "system configuration directory (default: ${DEFAULT-VALUE})")
+    Path systemConfig;
+
+    @Option(names = "--user-config", scope = ScopeType.INHERIT, description = "user configuration directory (accepted; unused)")
+    Path userConfig;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, arity = "0..1", fallbackValue = "true",
+            description = "print out more debug information to stderr")
+    boolean debug;
+
+    @Option(names = "--insecure-options", scope = ScopeType.INHERIT, split = ",", defaultValue = "none",
+            description = "comma-separated list of security features to disable: none, image, tls, ondisk, http, pubkey, "
+                    + "capabilities, paths, seccomp, all-fetch, all-run, all")
+    List<String> insecureOptions = new ArrayList<>();
+
+    @Option(names = "--trust-keys-from-https", scope = ScopeType.INHERIT, arity = "0..1", fallbackValue = "true",
+            description = "automatically trust gpg keys fetched from https (accepted; trust comes in a later release)")
+    boolean trustKeysFromHttps;
+
+    @Option(names = "--plugins-dir", scope = ScopeType.INHERIT, description = "an extra directory to load plugins from")
+    List<Path> pluginsDirs = new ArrayList<>();
+
+    @Option(names = "--cwd", hidden = true, scope = ScopeType.INHERIT, description = "the caller's working directory (set by the agent client)")
+    Path cwd;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "help for this command")
+    boolean help;
+
+    /** Set by {@link #execute} for commands running inside the journal agent. */
+    JournalSession sharedJournal;
+    PrintWriter out;
+    PrintWriter err;
+
+    @Override
+    public Integer call() {
+        err.println("missing command");
+        new CommandLine(this).usage(err);
+        return 2;
+    }
+
+    /**
+     * Runs one command line and returns its exit code.
+     *
+     * @param sharedJournal the agent's session, or null to open the journal as needed
+     */
+    public static int execute(String[] args, Path cwd, JournalSession sharedJournal) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        return execute(args, cwd, sharedJournal, out, err);
+    }
+
+    static int execute(String[] args, Path cwd, JournalSession sharedJournal, PrintWriter out, PrintWriter err) {
+        Rkt rkt = new Rkt();
+        rkt.cwd = cwd;
+        rkt.sharedJournal = sharedJournal;
+        rkt.out = out;
+        rkt.err = err;
+        CommandLine cl = new CommandLine(rkt);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExpandAtFiles(false);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        for (String raw : List.of("run", "prepare")) {
+            // rkt's run grammar ("--" and "---" between per-app flags) is parsed by RunArgs, not picocli
+            cl.getSubcommands().get(raw).setUnmatchedOptionsArePositionalParams(true).setEndOfOptionsDelimiter("\u0000");
+        }
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> Errors.report(e, commandLine, rkt.debug, err));
+        cl.setParameterExceptionHandler((e, a) -> {
+            err.println(Errors.prefix(e.getCommandLine()) + e.getMessage());
+            return EXIT_ERROR;
+        });
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** The kernel configured from the global options. */
+    Kernel kernel() throws dev.rktj.kernel.KernelException {
+        Set<String> insecure = new LinkedHashSet<>();
+        for (String o : insecureOptions) {
+            String v = o.trim();
+            if (!INSECURE_VALUES.contains(v)) {
+                throw new dev.rktj.kernel.KernelException("invalid --insecure-options value \"" + v + "\" (must be one of: "
+                        + String.join(", ", new java.util.TreeSet<>(INSECURE_VALUES)) + ")");
+            }
+            switch (v) {
+                case "all-fetch" -> insecure.addAll(List.of("image", "tls", "http", "pubkey"));
+                case "all-run" -> insecure.addAll(List.of("capabilities", "paths", "seccomp"));
+                case "all" -> insecure.addAll(List.of("image", "tls", "http", "pubkey", "capabilities", "paths", "seccomp", "ondisk"));
+                case "none" -> { }
+                default -> insecure.add(v);
+            }
+        }
+        Path dataDir = DataDirs.canonical(cwd, dir);
+        List<Path> plugins = new ArrayList<>(pluginsDirs);
+        String home = System.getProperty("rktj.home");
+        if (home != null) {
+            plugins.add(Path.of(home, "plugins"));
+        }
+        plugins.add(systemConfig.resolve("plugins"));
+        List<String> agentCommand = null;
+        String launcher = System.getProperty("rktj.launcher");
+        if (launcher != null && Files.isExecutable(Path.of(launcher)) && sharedJournal == null) {
+            agentCommand = List.of(launcher, "--dir=" + dataDir, "journal-agent");
+        }
+        KernelConfig config = new KernelConfig(dataDir, localConfig, systemConfig, plugins, insecure, debug, agentCommand);
+        return new Kernel(config, sharedJournal);
+    }
+
+    Path cwd() {
+        return cwd;
+    }
+
+    static List<String> list(String... s) {
+        return Arrays.asList(s);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.rktj.cli;
+
+import dev.rktj.kernel.Kernel;
+import dev.rktj.kernel.pod.PrepareRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code rkt run IMAGE...}: prepares and runs a pod; exits with the pod's exit code. */
+@Command(name = "run", description = "Run image(s) in a pod in rkt",
+        customSynopsis = "rkt run [--stage1-name=NAME] [--interactive] [--uuid-file-save=FILE] IMAGE [--name= --exec= --user= --group= --working-dir= --readonly-rootfs] [-- args... ---]...")
+final class RunCommand extends Sub implements Callable<Integer> {
+
+    @Parameters(arity = "0..*", paramLabel = "ARG")
+    List<String> raw = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        requireRoot();
+        RunArgs args = RunArgs.parse(raw, rkt(), false);
+        try (Kernel kernel = kernel()) {
+            return kernel.pods().run(new PrepareRequest(args.apps, args.stage1, args.pullPolicy, rkt().cwd(), args.uuidFileSave),
+                    args.interactive, log());
+        }
+    }
+}

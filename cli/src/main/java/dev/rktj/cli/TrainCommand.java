@@ -1,0 +1,94 @@
+package dev.rktj.cli;
+
+import dev.rktj.journal.agent.AgentClient;
+import dev.rktj.kernel.pod.SafeDelete;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code rkt cds-train} (hidden): walks the common command paths in a scratch data directory so
+ * that the build can record a class-data archive of everything they load (bin/rkt with
+ * RKTJ_CDS_DUMP=1 runs it). Starts no agent and runs no pod.
+ */
+@Command(name = "cds-train", hidden = true, description = "Exercise command paths for the class-data archive")
+final class TrainCommand extends Sub implements Callable<Integer> {
+
+    @Override
+    public Integer call() throws Exception {
+        System.clearProperty("rktj.launcher");
+        Path tmp = Files.createTempDirectory("rktj-train");
+        try {
+            Path aci = tmp.resolve("train.aci");
+            writeAci(aci);
+            String dir = "--dir=" + tmp.resolve("data");
+            try (AgentClient none = AgentClient.connect(tmp.resolve("data"))) {
+                // loads the thin client's classes; nothing answers here
+            }
+            run(dir, "version");
+            run(dir, "--insecure-options=image", "fetch", aci.toString());
+            run(dir, "image", "list");
+            boolean root = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+            String uuid = root ? run(dir, "prepare", "--insecure-options=image", aci.toString()).trim() : "";
+            run(dir, "list");
+            run(dir, "list", "--full");
+            run(dir, "list", "--format=json");
+            if (!uuid.isEmpty()) {
+                run(dir, "status", uuid);
+                run(dir, "history", uuid);
+            }
+            run(dir, "history", "--format=json");
+            run(dir, "status", "no-such-pod");
+            if (root) {
+                run(dir, "gc", "--grace-period=0", "--expire-prepared=0");
+            }
+        } finally {
+            SafeDelete.tree(tmp);
+        }
+        return 0;
+    }
+
+    private String run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
+        PrintWriter e = new PrintWriter(OutputStream.nullOutputStream(), true);
+        Rkt.execute(args, rkt().cwd(), null, o, e);
+        o.flush();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void writeAci(Path aci) throws IOException {
+        byte[] manifest = ("{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"rktj.dev/train\","
+                + "\"labels\":[{\"name\":\"version\",\"value\":\"1\"},{\"name\":\"os\",\"value\":\"linux\"}],"
+                + "\"app\":{\"exec\":[\"/bin/true\"],\"user\":\"0\",\"group\":\"0\"}}").getBytes(StandardCharsets.UTF_8);
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(aci))) {
+            List<TarArchiveEntry> dirs = new ArrayList<>(List.of(new TarArchiveEntry("rootfs/"), new TarArchiveEntry("rootfs/bin/")));
+            for (TarArchiveEntry d : dirs) {
+                d.setMode(040755);
+                tar.putArchiveEntry(d);
+                tar.closeArchiveEntry();
+            }
+            TarArchiveEntry t = new TarArchiveEntry("rootfs/bin/true");
+            t.setMode(0100755);
+            t.setSize(0);
+            tar.putArchiveEntry(t);
+            tar.closeArchiveEntry();
+            TarArchiveEntry m = new TarArchiveEntry("manifest");
+            m.setSize(manifest.length);
+            m.setMode(0100644);
+            tar.putArchiveEntry(m);
+            tar.write(manifest);
+            tar.closeArchiveEntry();
+        }
+    }
+}

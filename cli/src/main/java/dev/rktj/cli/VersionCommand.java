@@ -1,0 +1,23 @@
+package dev.rktj.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** {@code rkt version}: rkt's lines, with the JVM in place of Go. */
+@Command(name = "version", description = "Print the version and exit")
+final class VersionCommand extends Sub implements Callable<Integer> {
+
+    static final String VERSION = "0.1.0";
+
+    @Override
+    public Integer call() {
+        String arch = System.getProperty("os.arch");
+        out().println("rkt Version: " + VERSION + " (rktj)");
+        out().println("appc Version: 0.8.11");
+        out().println("Java Version: " + System.getProperty("java.version"));
+        out().println("Java OS/Arch: " + System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT) + "/"
+                + ("x86_64".equals(arch) ? "amd64" : arch));
+        out().println("Features: -TPM -SDJOURNAL");
+        return 0;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.rktj.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real {@code bin/rkt} against one data directory, as a user would. */
+final class RktCli {
+
+    static final Path ROOT = Path.of(System.getProperty("rktj.root", "..")).toAbsolutePath().normalize();
+    static final Path BIN = ROOT.resolve("bin/rkt");
+
+    /** What a command printed and returned. */
+    record Result(int code, String out, String err) {
+        Result ok() {
+            assertEquals(0, code, () -> "expected success; stderr:\n" + err + "\nstdout:\n" + out);
+            return this;
+        }
+    }
+
+    final Path dataDir;
+    final Path cwd;
+
+    RktCli(Path base) throws IOException {
+        this.dataDir = Files.createDirectories(base.resolve("data"));
+        this.cwd = base;
+    }
+
+    List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(BIN.toString());
+        cmd.add("--dir=" + dataDir);
+        cmd.add("--local-config=" + cwd.resolve("etc"));
+        cmd.add("--system-config=" + cwd.resolve("lib"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    Result run(String... args) {
+        return exec(command(args));
+    }
+
+    static Result exec(List<String> cmd) {
+        try {
+            Path out = Files.createTempFile("rkt-out", ".txt");
+            Path err = Files.createTempFile("rkt-err", ".txt");
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("timed out: " + cmd);
+            }
+            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            Files.delete(out);
+            Files.delete(err);
+            return r;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Process start(Path stdout, String... args) throws IOException {
+        return new ProcessBuilder(command(args)).redirectOutput(stdout.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    }
+
+    /** Removes every pod (gc) and checks nothing is left mounted under the data dir before the temp dir goes. */
+    void cleanUp() throws IOException, InterruptedException {
+        run("gc", "--grace-period=0", "--expire-prepared=0");
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            if (line.contains(" " + dataDir + "/") || line.contains(" " + dataDir + " ")) {
+                fail("still mounted after gc: " + line);
+            }
+        }
+    }
+
+    /**
+     * Deletes the test's directory (never across a mount) and waits for the journal agent it
+     * started to notice and exit: tests never leave one running.
+     */
+    void destroy() throws IOException, InterruptedException {
+        cleanUp();
+        dev.rktj.kernel.pod.SafeDelete.tree(cwd);
+        long deadline = System.currentTimeMillis() + 10_000;
+        List<Long> agents = agents();
+        while (!agents.isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+            agents = agents();
+        }
+        if (!agents.isEmpty()) {
+            agents.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            fail("journal agent(s) " + agents + " still running 10 s after their data dir was deleted");
+        }
+    }
+
+    /** Journal agents serving this data dir. */
+    List<Long> agents() {
+        List<Long> found = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(ph -> {
+            try {
+                String cmdline = Files.readString(Path.of("/proc/" + ph.pid() + "/cmdline")).replace('\0', ' ');
+                if (cmdline.contains("journal-agent") && cmdline.contains("--dir=" + dataDir + " ")) {
+                    found.add(ph.pid());
+                }
+            } catch (IOException e) {
+                // the process ended while we looked
+            }
+        });
+        return found;
+    }
+
+    /** The host's mount table without ids, to compare before and after pod tests. */
+    static List<String> hostMounts() throws IOException {
+        List<String> mounts = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            int dash = line.indexOf(" - ");
+            mounts.add(f[3] + " " + f[4] + " " + line.substring(dash + 3));
+        }
+        java.util.Collections.sort(mounts);
+        return mounts;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.rktj.kernel;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Where the kernel keeps things and how the user asked it to behave.
+ *
+ * @param dataDir {@code --dir}, absolute with symlinks resolved
+ * @param localConfig {@code --local-config}
+ * @param systemConfig {@code --system-config}
+ * @param pluginDirs directories searched for plugins, in order
+ * @param insecureOptions {@code --insecure-options}, expanded ({@code all} → every value)
+ * @param debug {@code --debug}
+ * @param agentCommand how to start the journal agent for this data dir, or null to never start one
+ */
+public record KernelConfig(Path dataDir, Path localConfig, Path systemConfig, List<Path> pluginDirs,
+                           Set<String> insecureOptions, boolean debug, List<String> agentCommand) {
+    public KernelConfig {
+        pluginDirs = List.copyOf(pluginDirs);
+        insecureOptions = Set.copyOf(insecureOptions);
+        agentCommand = agentCommand == null ? null : List.copyOf(agentCommand);
+    }
+
+    public boolean insecure(String option) {
+        return insecureOptions.contains(option);
+    }
+}
