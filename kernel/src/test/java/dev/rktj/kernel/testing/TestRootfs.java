@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,7 +50,8 @@ public final class TestRootfs {
                 copyFollowingLinks(Path.of(file), dir);
             }
             Path tmp = Files.createDirectories(dir.resolve("tmp"));
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwt"));
+            // the sticky bit is beyond PosixFilePermissions; the unix view sets the whole mode
+            Files.setAttribute(tmp, "unix:mode", 01777);
             for (String empty : List.of("proc", "sys", "dev")) {
                 Files.createDirectories(dir.resolve(empty));
             }
