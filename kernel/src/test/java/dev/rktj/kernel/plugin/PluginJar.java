@@ -4,18 +4,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
-import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
@@ -79,36 +73,22 @@ final class PluginJar {
         }
         compile(files, classes);
 
-        Manifest manifest = new Manifest();
-        Attributes main = manifest.getMainAttributes();
-        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        if (id != null) {
-            main.putValue("Plugin-Id", id);
+        if (!extensions.isEmpty()) {
+            Path index = Files.createDirectories(classes.resolve("META-INF")).resolve("extensions.idx");
+            Files.writeString(index, String.join("\n", extensions) + "\n", UTF_8);
         }
-        main.putValue("Plugin-Version", VERSION);
+        Map<String, String> manifest = new LinkedHashMap<>();
+        if (id != null) {
+            manifest.put("Plugin-Id", id);
+        }
+        manifest.put("Plugin-Version", VERSION);
         if (pluginClass != null) {
-            main.putValue("Plugin-Class", pluginClass);
+            manifest.put("Plugin-Class", pluginClass);
         }
         if (requires != null) {
-            main.putValue("Plugin-Requires", requires);
+            manifest.put("Plugin-Requires", requires);
         }
-        Files.createDirectories(dir);
-        Path jar = dir.resolve((id == null ? "no-id" : id) + ".jar");
-        try (OutputStream out = Files.newOutputStream(jar);
-                JarOutputStream jarOut = new JarOutputStream(out, manifest);
-                Stream<Path> walk = Files.walk(classes)) {
-            for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile).sorted()::iterator) {
-                jarOut.putNextEntry(new JarEntry(classes.relativize(file).toString()));
-                jarOut.write(Files.readAllBytes(file));
-                jarOut.closeEntry();
-            }
-            if (!extensions.isEmpty()) {
-                jarOut.putNextEntry(new JarEntry("META-INF/extensions.idx"));
-                jarOut.write((String.join("\n", extensions) + "\n").getBytes(UTF_8));
-                jarOut.closeEntry();
-            }
-        }
-        return jar;
+        return PluginJars.pack(classes, dir.resolve((id == null ? "no-id" : id) + ".jar"), manifest);
     }
 
     private static void compile(List<Path> files, Path classes) {
