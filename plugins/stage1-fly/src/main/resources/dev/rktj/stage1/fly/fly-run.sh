@@ -60,9 +60,14 @@ write_atomically "$pod_dir/ppid" "$$" || fail "cannot write $pod_dir/ppid"
 # them to record the exit status. Caught signals are reset to default in the app.
 trap ':' HUP INT QUIT TERM
 
-# In the foreground: an interactive app keeps the terminal and stdin.
-"$@"
+# In the foreground: an interactive app keeps the terminal and stdin. This shell's stderr is
+# parked meanwhile, or it would add "Killed" to the user's terminal when the app dies of a
+# signal; the app gets the real one back in a subshell that exec's it, so it is still this
+# shell's only child.
+exec 3>&2 2>/dev/null
+(exec "$@" 2>&3 3>&-)
 rc=$?
+exec 2>&3 3>&-
 
 mkdir -p "$status_dir" && write_atomically "$status_dir/$app" "$rc" \
     || echo "stage1 fly: cannot write the exit status of $app to $status_dir" >&2

@@ -103,7 +103,7 @@ class FlyStage1Test {
     @Test
     void run_readOnlyRootfs_writesToTheRootfsFailButTmpWorks() throws Exception {
         PodRun pod = fixture.pod(fixture.app("main", "/bin/sh", "-c",
-                "if echo x > /new-file 2>/dev/null; then exit 0; fi; echo t > /tmp/t || exit 8; exit 7")
+                "if (echo x > /new-file) 2>/dev/null; then exit 0; fi; echo t > /tmp/t || exit 8; exit 7")
                 .readOnlyRootfs());
 
         PodExit exit = fixture.waitFor(fixture.run(fly, pod));

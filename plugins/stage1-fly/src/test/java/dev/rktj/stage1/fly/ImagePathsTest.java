@@ -44,12 +44,13 @@ class ImagePathsTest {
 
     @Test
     void resolveDirectory_relativeSymlinkClimbingOut_staysInTheImage() throws Exception {
-        Files.createDirectories(tree.resolve("a/etc"));
-        // on the host this would be <tree>/../../etc; in the image it is /etc
-        Files.createSymbolicLink(tree.resolve("a/out"), Path.of("../../../etc"));
-        Files.createDirectories(tree.resolve("etc"));
+        Files.createDirectories(tree.resolve("a"));
+        // on the host this climbs out of the tree (to a name that does not exist there); in the
+        // image it is /rktj-outside
+        Files.createSymbolicLink(tree.resolve("a/out"), Path.of("../../../../../../../rktj-outside"));
+        Files.createDirectories(tree.resolve("rktj-outside"));
 
-        assertEquals("/etc", ImagePaths.resolveDirectory(tree, "/a/out"));
+        assertEquals("/rktj-outside", ImagePaths.resolveDirectory(tree, "/a/out"));
     }
 
     @Test
