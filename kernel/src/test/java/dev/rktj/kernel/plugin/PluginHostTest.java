@@ -96,6 +96,16 @@ class PluginHostTest {
     }
 
     @Test
+    void open_emptyPluginDirectory_hostHasNoPlugins() throws Exception {
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+
+        try (PluginHost host = PluginHost.open(List.of(plugins))) {
+            assertTrue(host.stage1s().isEmpty());
+            assertTrue(host.fetchers().isEmpty());
+        }
+    }
+
+    @Test
     void open_stage1Plugin_loadsItsExtension() throws Exception {
         Path plugins = tmp.resolve("plugins");
         tinyStage1Plugin(plugins);
