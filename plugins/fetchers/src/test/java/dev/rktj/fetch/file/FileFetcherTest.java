@@ -1,0 +1,120 @@
+package dev.rktj.fetch.file;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.rktj.kernel.spi.BlobDescriptor;
+import dev.rktj.kernel.spi.FetchContext;
+import dev.rktj.kernel.spi.FetchException;
+import dev.rktj.kernel.spi.FetchedImage;
+import dev.rktj.kernel.spi.HashingBlobSink;
+import dev.rktj.kernel.spi.ImageFetcherContractTest.RecordingLog;
+import dev.rktj.kernel.spi.ImageRef;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileFetcherTest {
+
+    @TempDir
+    Path dir;
+
+    private final FileFetcher fetcher = new FileFetcher();
+    private final HashingBlobSink sink = new HashingBlobSink();
+    private final RecordingLog log = new RecordingLog();
+
+    private static ImageRef file(Path path) {
+        return new ImageRef(path.toString(), ImageRef.Kind.FILE, path.toString());
+    }
+
+    private FetchedImage fetch(Path path) throws FetchException {
+        return fetcher.fetch(file(path), new FetchContext(sink, Set.of(), true, log));
+    }
+
+    @Test
+    void fetch_imageFile_streamsItsBytesIntoTheSink() throws Exception {
+        byte[] content = "image bytes".getBytes(StandardCharsets.UTF_8);
+        Path image = Files.write(dir.resolve("app.aci"), content);
+
+        FetchedImage fetched = fetch(image);
+
+        assertEquals(new BlobDescriptor(HashingBlobSink.imageIdOf(content), content.length), fetched.blob());
+        assertEquals(image.toString(), fetched.source());
+    }
+
+    @Test
+    void fetch_imageFile_logsWhereTheImageComesFrom() throws Exception {
+        Path image = Files.write(dir.resolve("app.aci"), new byte[] {1});
+
+        fetch(image);
+
+        assertEquals(List.of("image: using image from file " + image), log.debug());
+    }
+
+    @Test
+    void fetch_missingFile_saysSoInOneLine() {
+        Path missing = dir.resolve("missing.aci");
+
+        FetchException e = assertThrows(FetchException.class, () -> fetch(missing));
+
+        assertEquals("unable to open image file \"" + missing + "\": no such file", e.getMessage());
+    }
+
+    @Test
+    void fetch_directory_isRefused() {
+        FetchException e = assertThrows(FetchException.class, () -> fetch(dir));
+
+        assertEquals("unable to open image file \"" + dir + "\": it is a directory", e.getMessage());
+    }
+
+    @Test
+    void fetch_relativePath_isRefused() {
+        ImageRef ref = new ImageRef("app.aci", ImageRef.Kind.FILE, "app.aci");
+
+        FetchException e = assertThrows(FetchException.class,
+                () -> fetcher.fetch(ref, new FetchContext(sink, Set.of(), false, log)));
+
+        assertEquals("image file path \"app.aci\" is not absolute", e.getMessage());
+    }
+
+    @Test
+    void fetch_signatureNextToTheImage_isPickedUp() throws Exception {
+        Path image = Files.write(dir.resolve("app.aci"), new byte[] {1, 2, 3});
+        byte[] signature = "-----BEGIN PGP SIGNATURE-----".getBytes(StandardCharsets.UTF_8);
+        Files.write(dir.resolve("app.aci.asc"), signature);
+
+        assertArrayEquals(signature, fetch(image).signature());
+    }
+
+    @Test
+    void fetch_imageNotNamedAci_findsRktsAciAscSignature() throws Exception {
+        Path image = Files.write(dir.resolve("app.tar"), new byte[] {1, 2, 3});
+        byte[] signature = "sig".getBytes(StandardCharsets.UTF_8);
+        Files.write(dir.resolve("app.tar.aci.asc"), signature);
+
+        assertArrayEquals(signature, fetch(image).signature());
+    }
+
+    @Test
+    void fetch_noSignature_reportsNull() throws Exception {
+        Path image = Files.write(dir.resolve("app.aci"), new byte[] {1, 2, 3});
+
+        assertNull(fetch(image).signature());
+    }
+
+    @Test
+    void handles_onlyFiles() {
+        assertEquals(true, fetcher.handles(file(Path.of("/a.aci"))));
+        for (ImageRef.Kind kind : ImageRef.Kind.values()) {
+            if (kind != ImageRef.Kind.FILE) {
+                assertEquals(false, fetcher.handles(new ImageRef("x", kind, "x")), kind.toString());
+            }
+        }
+    }
+}
