@@ -13,6 +13,11 @@ public final class ChildJvm {
 
     /** {@code java <module flags and -D of this JVM> -cp <this class path> mainClass args...}. */
     public static List<String> command(Class<?> mainClass, String... args) {
+        return command(true, mainClass, args);
+    }
+
+    /** As above; without this JVM's {@code -D} properties when {@code systemProperties} is false. */
+    public static List<String> command(boolean systemProperties, Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> inputs = ManagementFactory.getRuntimeMXBean().getInputArguments();
@@ -20,7 +25,8 @@ public final class ChildJvm {
             String arg = inputs.get(i);
             // Chronicle's module flags and system properties; never agents or debuggers, whose
             // ports and files would clash with this JVM's
-            if (arg.startsWith("--add-opens=") || arg.startsWith("--add-exports=") || arg.startsWith("-D")) {
+            if (arg.startsWith("--add-opens=") || arg.startsWith("--add-exports=")
+                    || (systemProperties && arg.startsWith("-D"))) {
                 command.add(arg);
             } else if ((arg.equals("--add-opens") || arg.equals("--add-exports")) && i + 1 < inputs.size()) {
                 command.add(arg);
@@ -38,7 +44,13 @@ public final class ChildJvm {
 
     /** Starts it with its output in files next to each other, so nothing fills a pipe. */
     public static Process start(Path outputDir, String name, List<String> command) throws IOException {
+        return start(outputDir, name, command, null);
+    }
+
+    /** As above, in {@code workDir} when not null. */
+    public static Process start(Path outputDir, String name, List<String> command, Path workDir) throws IOException {
         return new ProcessBuilder(command)
+                .directory(workDir == null ? null : workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(outputDir.resolve(name + ".out").toFile())
                 .redirectError(outputDir.resolve(name + ".err").toFile())

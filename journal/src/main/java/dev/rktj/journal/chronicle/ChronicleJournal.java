@@ -39,14 +39,18 @@ public final class ChronicleJournal implements Journal {
     public static final long BLOCK_SIZE = 4L << 20;
 
     static {
-        // before any Chronicle class initialises: it would send usage analytics and write
-        // ~/.chronicle.analytics.* from whatever process opens a journal
-        if (System.getProperty("chronicle.analytics.disable") == null) {
-            System.setProperty("chronicle.analytics.disable", "true");
-        }
-        // Chronicle announces itself (versions, JVM) on first use; the CLI must print nothing
-        if (System.getProperty("chronicle.announcer.disable") == null) {
-            System.setProperty("chronicle.announcer.disable", "true");
+        // set before any Chronicle class initialises, unless the launcher chose otherwise:
+        // no usage analytics (nor ~/.chronicle.analytics.* files) from whatever opens a journal;
+        // no announcement of versions and JVM on first use; no disk-space monitor thread, whose
+        // warnings would land on the CLI's stderr (a full disk fails the append with a message)
+        defaultProperty("chronicle.analytics.disable", "true");
+        defaultProperty("chronicle.announcer.disable", "true");
+        defaultProperty("chronicle.disk.monitor.disable", "true");
+    }
+
+    private static void defaultProperty(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
         }
     }
 

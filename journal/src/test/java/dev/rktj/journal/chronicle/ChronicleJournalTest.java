@@ -240,6 +240,33 @@ class ChronicleJournalTest {
         }
     }
 
+    @Test
+    void open_freshJvmWithoutChronicleProperties_printsNothingAndWritesNoAnalytics() throws Exception {
+        Path home = Path.of(System.getProperty("user.home"));
+        List<String> before = chronicleFilesIn(home);
+        Path sync = Files.createDirectory(tmp.resolve("sync"));
+        Files.createFile(sync.resolve("go"));
+        Path work = Files.createDirectory(tmp.resolve("work"));
+
+        Process child = ChildJvm.start(tmp, "fresh", ChildJvm.command(false, AppendMain.class,
+                tmp.resolve("journal").toString(), "w", "3", sync.toString()), work);
+
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, child.exitValue(), () -> readQuietly(tmp.resolve("fresh.err")));
+        assertEquals("", Files.readString(tmp.resolve("fresh.out")));
+        assertEquals("", Files.readString(tmp.resolve("fresh.err")));
+        assertEquals(before, chronicleFilesIn(home));
+        try (var files = Files.list(work)) {
+            assertEquals(List.of(), files.toList());
+        }
+    }
+
+    static List<String> chronicleFilesIn(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.contains("chronicle")).sorted().toList();
+        }
+    }
+
     static void assertEachWriterInOrder(List<Envelope> all, int total, int perWriter,
             java.util.function.Function<Envelope, String> writerOf) {
         assertEquals(total, all.size());
