@@ -284,13 +284,17 @@ public final class AgentClient implements AutoCloseable {
         }
         try {
             if (in.available() > 0) {
-                // bytes nobody asked for: the stream is out of step
+                // bytes nobody asked for: the agent said it is stopping, or the stream is out of step
+                broken = true;
                 return false;
             }
             channel.configureBlocking(false);
             try {
                 int n = channel.read(ByteBuffer.allocate(1));
-                // -1: the agent closed it; 1: out of step as above
+                // -1: the agent closed it; 1: it said it is stopping, or out of step as above
+                if (n != 0) {
+                    broken = true;
+                }
                 return n == 0;
             } finally {
                 channel.configureBlocking(true);
@@ -319,7 +323,11 @@ public final class AgentClient implements AutoCloseable {
         try {
             Protocol.writeRequest(out, op, args);
             out.flush();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            // the agent reads a request only once it is whole, and this one never was
+            broke(e);
+            throw new AgentUnavailableException("the journal agent did not take the request: " + Protocol.oneLine(e), e);
+        } catch (RuntimeException e) {
             throw broke(e);
         }
     }
@@ -336,6 +344,11 @@ public final class AgentClient implements AutoCloseable {
     private void answer(byte tag) throws IOException {
         if (tag == Protocol.ERROR) {
             throw new AgentException(Protocol.readString(in));
+        }
+        if (tag == Protocol.STOPPING) {
+            broken = true;
+            channel.close();
+            throw new AgentUnavailableException("the journal agent is stopping");
         }
     }
 

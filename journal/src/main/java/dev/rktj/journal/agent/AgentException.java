@@ -3,9 +3,10 @@ package dev.rktj.journal.agent;
 import java.io.IOException;
 
 /**
- * The agent answered, with an error: the connection is still usable and the request had no effect
- * beyond what the message says. Distinct from a plain {@link IOException}, where the connection
- * broke and the outcome is unknown.
+ * The agent answered with an error: the request had no effect beyond what the message says, and
+ * the connection is still usable. Distinct from {@link AgentUnavailableException} (the request
+ * never reached an agent that would process it) and from a plain {@link IOException} (the
+ * connection broke while the agent had the request: the outcome is unknown).
  */
 public final class AgentException extends IOException {
 

@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  */
 public final class AgentJournal implements Journal {
 
+    /** Agents that stop under us, one after the other, before this gives up. */
+    private static final int MAX_ATTEMPTS = 3;
+
     private final Path dataDir;
     private final List<String> agentStartCommand;
     private final Duration startWait;
@@ -56,21 +59,30 @@ public final class AgentJournal implements Journal {
             EnvelopeJson.check(event);
             json.add(EnvelopeJson.toJson(event));
         }
-        AgentClient agent = agent();
-        if (agent == null) {
-            return direct.append(events);
-        }
         long[] seqs;
-        try {
-            seqs = agent.append(json);
-        } catch (AgentException e) {
-            throw new JournalException(e.getMessage(), e);
-        } catch (IOException e) {
-            drop();
-            // the request was sent and no answer came: the agent may have appended before dying,
-            // so retrying could record the events twice
-            throw new JournalException("lost the journal agent during an append; the events may or may not be recorded: "
-                    + e.getMessage(), e);
+        for (int attempt = 1; ; attempt++) {
+            AgentClient agent = agent();
+            if (agent == null) {
+                return direct.append(events);
+            }
+            try {
+                seqs = agent.append(json);
+                break;
+            } catch (AgentException e) {
+                throw new JournalException(e.getMessage(), e);
+            } catch (AgentUnavailableException e) {
+                drop();
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new JournalException("the journal agent keeps stopping: " + e.getMessage(), e);
+                }
+                // not processed: send it to the next agent, or to the queue
+            } catch (IOException e) {
+                drop();
+                // the request was sent and no answer came: the agent may have appended before
+                // dying, so retrying could record the events twice
+                throw new JournalException("lost the journal agent during an append; the events may or may not be recorded: "
+                        + e.getMessage(), e);
+            }
         }
         List<Long> out = new ArrayList<>(seqs.length);
         for (long seq : seqs) {
@@ -83,7 +95,7 @@ public final class AgentJournal implements Journal {
     public synchronized long read(long afterSeq, Consumer<Envelope> consumer) throws JournalException {
         long[] last = {afterSeq};
         // reads are idempotent: after a broken connection, resume after the last event delivered
-        for (int attempt = 0; ; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             AgentClient agent = agent();
             if (agent == null) {
                 return direct.read(last[0], envelope -> {
@@ -110,7 +122,7 @@ public final class AgentJournal implements Journal {
                 throw new JournalException(e.getMessage(), e);
             } catch (IOException e) {
                 drop();
-                if (attempt > 0) {
+                if (attempt == MAX_ATTEMPTS) {
                     throw new JournalException("cannot read the journal through its agent: " + e.getMessage(), e);
                 }
             }

@@ -224,26 +224,31 @@ public final class AgentServer {
         try {
             acceptor.join(2000);
             if (stop != Stop.GONE) {
-                // a request begun is answered: an append acknowledged is never cut off
+                // wakes the workers waiting for a request: each answers what it began, answers
+                // STOPPING to anything else, and closes; so a client never has to guess whether a
+                // request it sent was processed
+                for (SocketChannel connection : connections) {
+                    shutdownInputQuietly(connection);
+                }
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MS);
                 synchronized (state) {
                     long left;
-                    while (inFlight > 0 && (left = deadline - System.nanoTime()) > 0) {
+                    while (!connections.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
                         state.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                     }
                 }
             }
-            for (SocketChannel connection : connections) {
-                closeQuietly(connection);
-            }
-            workers.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (SocketChannel connection : connections) {
+            closeQuietly(connection);
+        }
+        workers.shutdownNow();
+        try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            for (SocketChannel connection : connections) {
-                closeQuietly(connection);
-            }
-            workers.shutdownNow();
         }
     }
 
@@ -282,13 +287,32 @@ public final class AgentServer {
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(connection), 1 << 16));
             while (true) {
                 int op = in.read();
-                if (op < 0 || !beginRequest()) {
-                    // a stopping agent leaves a request unread rather than half done
+                List<String> args = null;
+                if (op >= 0) {
+                    try {
+                        args = Protocol.readArgs(in);
+                    } catch (Protocol.BadFrame e) {
+                        error(out, e.getMessage());
+                        out.flush();
+                        return;
+                    } catch (EOFException e) {
+                        args = null;
+                    }
+                }
+                if (args == null && !isStopping()) {
+                    // the client closed its end
+                    return;
+                }
+                if (args == null || !beginRequest()) {
+                    // EOF while stopping is our own shutdownInput, so a request may be unread:
+                    // say it was not processed
+                    out.writeByte(Protocol.STOPPING);
+                    out.flush();
                     return;
                 }
                 boolean keepOpen;
                 try {
-                    keepOpen = handle((byte) op, in, out);
+                    keepOpen = handle((byte) op, args, out);
                     out.flush();
                 } finally {
                     endRequest();
@@ -302,7 +326,16 @@ public final class AgentServer {
         } catch (RuntimeException e) {
             // a bug in a handler must not take the agent down with a stack trace on a closed stderr
         } finally {
-            connections.remove(connection);
+            synchronized (state) {
+                connections.remove(connection);
+                state.notifyAll();
+            }
+        }
+    }
+
+    private boolean isStopping() {
+        synchronized (state) {
+            return stopping;
         }
     }
 
@@ -325,29 +358,22 @@ public final class AgentServer {
         }
     }
 
-    /** Answers one request; false when the connection must close (the stream is out of step). */
-    private boolean handle(byte op, DataInputStream in, DataOutputStream out) throws IOException {
-        List<String> args;
-        try {
-            args = Protocol.readArgs(in);
-        } catch (Protocol.BadFrame e) {
-            error(out, e.getMessage());
-            return false;
-        } catch (EOFException e) {
-            return false;
-        }
+    /** Answers one request; false when the connection must close. */
+    private boolean handle(byte op, List<String> args, DataOutputStream out) throws IOException {
         switch (op) {
             case Protocol.PING -> ping(args, out);
             case Protocol.EXEC -> exec(args, out);
             case Protocol.APPEND -> append(args, out);
             case Protocol.READ -> read(args, out);
             case Protocol.SHUTDOWN -> {
-                out.writeByte(Protocol.OK);
-                out.flush();
+                // stopping before answering: whatever the client sends after the answer is refused
                 synchronized (state) {
                     stopping = true;
                 }
                 shutdownRequested.countDown();
+                out.writeByte(Protocol.OK);
+                out.flush();
+                return false;
             }
             default -> error(out, "unknown request " + op);
         }
@@ -482,6 +508,14 @@ public final class AgentServer {
             closeable.close();
         } catch (IOException e) {
             // closing to stop: there is nothing more to do with it
+        }
+    }
+
+    private static void shutdownInputQuietly(SocketChannel connection) {
+        try {
+            connection.shutdownInput();
+        } catch (IOException e) {
+            // already closed: its worker is finishing anyway
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.List;
  * <p>Request: op byte, int count, count × (int length, UTF-8 bytes). Response: a tag byte, then
  * for OK the op's payload (EXEC: int exit, bytes stdout, bytes stderr; APPEND: int n, n × long
  * seq; others nothing), for ERROR a one-line message, for READ any number of ITEM strings and
- * then END with the last seq (or ERROR). Bytes and strings are int length + content.
+ * then END with the last seq (or ERROR), and STOPPING in place of any answer to a request the
+ * agent will not process. Bytes and strings are int length + content.
  */
 final class Protocol {
 
@@ -31,6 +32,11 @@ final class Protocol {
     static final byte ERROR = 1;
     static final byte ITEM = 2;
     static final byte END = 3;
+    /**
+     * Instead of an answer: the agent is stopping and did not process the request (or, unasked, it
+     * is stopping and will process none); the connection then closes. Safe to retry elsewhere.
+     */
+    static final byte STOPPING = 4;
 
     /** Bounds that keep a garbled length from allocating the heap away. */
     static final int MAX_ARGS = 1 << 20;

@@ -423,6 +423,52 @@ class AgentServerTest {
     }
 
     @Test
+    void shutdown_whileARequestRuns_answersItAndTellsOthersItIsStopping() throws Exception {
+        java.util.concurrent.CountDownLatch inExec = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        TestAgent agent = start(journal -> args -> {
+            inExec.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new ExecResult(0, "done".getBytes(StandardCharsets.UTF_8), null);
+        }, LONG_IDLE);
+        AgentClient busy = AgentClient.connect(dataDir);
+        AgentClient idle = AgentClient.connect(dataDir);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Socket raw = Socket.open(socket())) {
+            Future<ExecResult> running = pool.submit(() -> busy.exec(List.of("slow")));
+            assertTrue(inExec.await(10, TimeUnit.SECONDS));
+
+            try (AgentClient stopper = AgentClient.connect(dataDir)) {
+                stopper.shutdown();
+            }
+
+            // an idle connection is told, unasked, and then closed
+            assertEquals(Protocol.STOPPING, raw.in.readByte());
+            assertEquals(-1, raw.in.read());
+            // a request sent now is refused whole, so the sender knows it was not processed
+            assertThrows(AgentUnavailableException.class, () -> idle.append(List.of(eventJson("A", 1))));
+            assertFalse(idle.isConnected());
+            assertTrue(agent.isRunning());
+
+            release.countDown();
+            assertEquals("done", new String(running.get(10, TimeUnit.SECONDS).stdout(), StandardCharsets.UTF_8));
+            assertEquals(0, agent.awaitExit(Duration.ofSeconds(5)));
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+            busy.close();
+            idle.close();
+        }
+        try (ChronicleJournal direct = ChronicleJournal.open(dataDir.resolve("journal"))) {
+            assertEquals(0, direct.lastSeq());
+        }
+    }
+
+    @Test
     void connect_staleSocketFile_returnsNull() throws Exception {
         Files.createDirectories(socket().getParent());
         try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,42 @@ class JournalConnectorTest {
 
             assertTrue(((AgentJournal) journal).viaAgent());
             assertEquals(List.of("A", "B"), readAll(journal).stream().map(Envelope::type).toList());
+        }
+    }
+
+    @Test
+    void append_agentStoppingWhileDraining_goesToTheQueueAndLosesNothing() throws Exception {
+        java.util.concurrent.CountDownLatch inExec = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        TestAgent agent = start(journal -> args -> {
+            inExec.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new ExecResult(0, null, null);
+        }, AgentServerTest.LONG_IDLE);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Journal journal = JournalConnector.open(dataDir, null, Duration.ofSeconds(1));
+                AgentClient busy = AgentClient.connect(dataDir)) {
+            List<Long> first = journal.append(events("A"));
+            pool.submit(() -> busy.exec(List.of("slow")));
+            assertTrue(inExec.await(10, TimeUnit.SECONDS));
+            try (AgentClient stopper = AgentClient.connect(dataDir)) {
+                stopper.shutdown();
+            }
+
+            List<Long> second = journal.append(events("B"));
+
+            assertFalse(((AgentJournal) journal).viaAgent());
+            assertTrue(second.get(0) > first.get(0));
+            release.countDown();
+            assertEquals(0, agent.awaitExit(Duration.ofSeconds(5)));
+            assertEquals(List.of("A", "B"), readAll(journal).stream().map(Envelope::type).toList());
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
         }
     }
 
