@@ -1,7 +1,7 @@
 package dev.rktj.journal.agent;
 
 /**
- * The outcome of a command the agent ran for a client: what the client exits with and prints.
+ * Owns the outcome of a command the agent ran for a client: what the client exits with and prints.
  *
  * @param exitCode the command's exit status
  * @param stdout bytes for the client's standard output

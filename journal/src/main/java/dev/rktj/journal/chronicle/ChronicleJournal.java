@@ -6,6 +6,7 @@ import dev.rktj.journal.Journal;
 import dev.rktj.journal.JournalException;
 import dev.rktj.journal.NewEvent;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,10 +34,18 @@ public final class ChronicleJournal implements Journal {
     public static final RollCycle ROLL_CYCLE = RollCycles.FAST_DAILY;
 
     /**
-     * Not stored in the queue, so every process must map the same size. Events are ~200 bytes; a
-     * small block keeps the mapped (and, sparse or not, reported) file size small.
+     * Not stored in the queue, so every process must map the same size. Events are a few hundred
+     * bytes; a small block keeps the mapped (and, sparse or not, reported) file size small.
      */
     public static final long BLOCK_SIZE = 4L << 20;
+
+    /**
+     * Largest stored JSON of one event, in UTF-8 bytes. Measured with this block size: documents
+     * of 1.5 MB that straddle a block boundary are written without complaint and then cannot be
+     * read (BufferUnderflowException), which would stop every later read; 1.2 MB still read. A
+     * fifth of that leaves room, and an event that big is a design mistake anyway.
+     */
+    public static final int MAX_EVENT_BYTES = 256 << 10;
 
     static {
         // set before any Chronicle class initialises, unless the launcher chose otherwise:
@@ -103,7 +112,13 @@ public final class ChronicleJournal implements Journal {
         }
         List<String> json = new ArrayList<>(events.size());
         for (NewEvent event : events) {
-            json.add(EnvelopeJson.toJson(event));
+            String doc = EnvelopeJson.toJson(event);
+            int bytes = doc.length() <= MAX_EVENT_BYTES / 3 ? doc.length() : doc.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > MAX_EVENT_BYTES) {
+                throw new JournalException("event " + event.type() + " is " + bytes + " bytes, more than the journal's "
+                        + MAX_EVENT_BYTES);
+            }
+            json.add(doc);
         }
         List<Long> seqs = new ArrayList<>(events.size());
         // one appender shared under a lock: appends are serialised by Chronicle's write lock

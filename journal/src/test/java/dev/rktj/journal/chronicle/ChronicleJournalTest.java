@@ -148,6 +148,39 @@ class ChronicleJournalTest {
     }
 
     @Test
+    void append_eventsAcrossManyBlocks_readBackWhole() throws Exception {
+        String filler = "x".repeat(ChronicleJournal.MAX_EVENT_BYTES - 200);
+        try (ChronicleJournal journal = ChronicleJournal.open(tmp.resolve("journal"))) {
+            // 40 events of ~256 KiB: 10 MiB, so documents straddle the 4 MiB block boundaries
+            for (int i = 0; i < 40; i++) {
+                NewEvent big = event("Big", i);
+                big.data().put("filler", filler);
+                journal.append(List.of(big, event("Small", i)));
+            }
+
+            List<Envelope> read = readAll(journal, 0);
+
+            assertEquals(80, read.size());
+            assertEquals(filler, read.get(78).data().get("filler").asText());
+            assertEquals(39, read.get(79).data().get("i").asInt());
+        }
+    }
+
+    @Test
+    void append_eventOverTheSizeLimit_throwsAndAppendsNothing() throws Exception {
+        try (ChronicleJournal journal = ChronicleJournal.open(tmp.resolve("journal"))) {
+            NewEvent huge = event("Huge", 1);
+            // two UTF-8 bytes a character: over the limit in bytes though not in characters
+            huge.data().put("filler", "\u00e9".repeat(ChronicleJournal.MAX_EVENT_BYTES / 2));
+
+            JournalException error = assertThrows(JournalException.class, () -> journal.append(List.of(event("A", 1), huge)));
+
+            assertTrue(error.getMessage().startsWith("event Huge is "), error.getMessage());
+            assertEquals(List.of(), readAll(journal, 0));
+        }
+    }
+
+    @Test
     void append_afterClose_throwsJournalException() throws Exception {
         ChronicleJournal journal = ChronicleJournal.open(tmp.resolve("journal"));
         journal.close();
