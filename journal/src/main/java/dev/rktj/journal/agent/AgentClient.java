@@ -1,0 +1,363 @@
+package dev.rktj.journal.agent;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.File;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Owns one connection to a data directory's journal agent. Imports JDK classes only: a thin
+ * command that pings or execs through it must not pay for loading Jackson or Chronicle.
+ * One request at a time per connection; methods are synchronized.
+ */
+public final class AgentClient implements AutoCloseable {
+
+    /** A hung agent must not hang every command: past this, connect treats it as absent. */
+    private static final long CONNECT_PING_TIMEOUT_MS = 3000;
+
+    private final SocketChannel channel;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private volatile boolean broken;
+
+    private AgentClient(SocketChannel channel) {
+        this.channel = channel;
+        this.in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
+        this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+    }
+
+    /**
+     * Connects to the agent of {@code dataDir} and checks it answers; null when none does (no
+     * socket, connection refused, a stale socket file, a hung agent or one of another version).
+     */
+    public static AgentClient connect(Path dataDir) {
+        Path socket = Protocol.socket(dataDir);
+        if (!Protocol.socketPathFits(socket) || !Files.exists(socket)) {
+            return null;
+        }
+        SocketChannel channel;
+        try {
+            channel = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        AgentClient client = new AgentClient(channel);
+        AtomicBoolean answered = new AtomicBoolean();
+        // a Unix-domain SocketChannel has no read timeout; closing it from a guard thread bounds
+        // the first answer (a class, not a lambda: a thin client's first lambda costs milliseconds
+        // of bootstrap)
+        Thread guard = new Thread(new Guard(client, answered), "journal-agent-connect-guard");
+        guard.setDaemon(true);
+        guard.start();
+        boolean ok;
+        try {
+            ok = client.ping();
+        } catch (IOException e) {
+            ok = false;
+        }
+        if (!answered.compareAndSet(false, true)) {
+            // the guard closed the connection: whatever ping returned, it is unusable
+            ok = false;
+        }
+        guard.interrupt();
+        if (!ok) {
+            client.close();
+            return null;
+        }
+        return client;
+    }
+
+    /** Closes a connection whose first answer is late. */
+    private static final class Guard implements Runnable {
+        private final AgentClient client;
+        private final AtomicBoolean answered;
+
+        Guard(AgentClient client, AtomicBoolean answered) {
+            this.client = client;
+            this.answered = answered;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Thread.sleep(CONNECT_PING_TIMEOUT_MS);
+                if (answered.compareAndSet(false, true)) {
+                    client.close();
+                }
+            } catch (InterruptedException e) {
+                // answered in time
+            }
+        }
+    }
+
+    /**
+     * Connects, or else starts the agent with {@code startCommand} detached from this process
+     * (own session, stdio on /dev/null) and waits up to {@code wait} for it to answer; null if it
+     * does not.
+     */
+    public static AgentClient connectOrStart(Path dataDir, List<String> startCommand, Duration wait) {
+        AgentClient client = connect(dataDir);
+        if (client != null || startCommand == null || startCommand.isEmpty()) {
+            return client;
+        }
+        if (!Protocol.socketPathFits(Protocol.socket(dataDir))) {
+            // the agent could never bind there: do not spawn one just to wait for it
+            return null;
+        }
+        if (!startDetached(startCommand)) {
+            return null;
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        long pause = 10;
+        while (true) {
+            client = connect(dataDir);
+            if (client != null) {
+                return client;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            try {
+                Thread.sleep(Math.min(pause, Math.max(1, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            pause = Math.min(pause * 2, 100);
+        }
+    }
+
+    /**
+     * {@code setsid -f}: a new session, so a terminal's Ctrl-C (sent to the foreground process
+     * group) never reaches the agent, and forked, so nothing of ours waits for it or ends it.
+     */
+    private static boolean startDetached(List<String> startCommand) {
+        List<String> command = new ArrayList<>();
+        command.add("setsid");
+        command.add("-f");
+        command.addAll(startCommand);
+        Process launcher;
+        try {
+            launcher = detachedBuilder(command).start();
+        } catch (IOException e) {
+            try {
+                // no setsid (not util-linux): still detached from our stdio and our exit
+                detachedBuilder(startCommand).start();
+                return true;
+            } catch (IOException again) {
+                return false;
+            }
+        }
+        try {
+            // setsid -f returns once it has forked; reap it so no zombie stays behind
+            launcher.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+
+    private static ProcessBuilder detachedBuilder(List<String> command) {
+        return new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+    }
+
+    /** True when the agent answers on this connection; false when it is of another version. */
+    public synchronized boolean ping() throws IOException {
+        send(Protocol.PING, List.of(Protocol.VERSION));
+        try {
+            expectOk();
+            return true;
+        } catch (AgentException e) {
+            return false;
+        } catch (IOException | RuntimeException e) {
+            throw broke(e);
+        }
+    }
+
+    /** Runs a read-only command in the agent. */
+    public synchronized ExecResult exec(List<String> args) throws IOException {
+        send(Protocol.EXEC, args);
+        try {
+            expectOk();
+            int exitCode = in.readInt();
+            byte[] stdout = Protocol.readBytes(in, Protocol.MAX_OUTPUT);
+            byte[] stderr = Protocol.readBytes(in, Protocol.MAX_OUTPUT);
+            return new ExecResult(exitCode, stdout, stderr);
+        } catch (AgentException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw broke(e);
+        }
+    }
+
+    /** Appends events (each the stored JSON form); returns their seqs once they are in the queue. */
+    public synchronized long[] append(List<String> eventJson) throws IOException {
+        send(Protocol.APPEND, eventJson);
+        try {
+            expectOk();
+            int count = in.readInt();
+            if (count != eventJson.size()) {
+                throw new IOException("journal agent answered " + count + " seqs for " + eventJson.size() + " events");
+            }
+            long[] seqs = new long[count];
+            for (int i = 0; i < count; i++) {
+                seqs[i] = in.readLong();
+            }
+            return seqs;
+        } catch (AgentException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw broke(e);
+        }
+    }
+
+    /**
+     * Streams every envelope (JSON, seq included) after {@code afterSeq} to {@code envelopeJson}.
+     * If the consumer throws, the rest of the stream is unread, so the connection is closed.
+     */
+    public synchronized void read(long afterSeq, Consumer<String> envelopeJson) throws IOException {
+        send(Protocol.READ, List.of(Long.toString(afterSeq)));
+        while (true) {
+            String json;
+            try {
+                byte tag = in.readByte();
+                if (tag == Protocol.END) {
+                    in.readLong();
+                    return;
+                }
+                if (tag != Protocol.ITEM) {
+                    answer(tag);
+                    throw new IOException("journal agent answered READ with tag " + tag);
+                }
+                json = Protocol.readString(in);
+            } catch (AgentException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                throw broke(e);
+            }
+            try {
+                envelopeJson.accept(json);
+            } catch (RuntimeException | Error e) {
+                close();
+                throw e;
+            }
+        }
+    }
+
+    /** Asks the agent to exit; it answers first. */
+    public synchronized void shutdown() throws IOException {
+        send(Protocol.SHUTDOWN, List.of());
+        try {
+            expectOk();
+        } catch (AgentException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw broke(e);
+        }
+    }
+
+    /**
+     * False when this connection is known to be unusable: broken by an error, closed, or closed
+     * by the agent (which it does when it exits while this client is idle). Never blocks.
+     */
+    public synchronized boolean isConnected() {
+        if (broken || !channel.isOpen()) {
+            return false;
+        }
+        try {
+            if (in.available() > 0) {
+                // bytes nobody asked for: the agent said it is stopping, or the stream is out of step
+                broken = true;
+                return false;
+            }
+            channel.configureBlocking(false);
+            try {
+                int n = channel.read(ByteBuffer.allocate(1));
+                // -1: the agent closed it; 1: it said it is stopping, or out of step as above
+                if (n != 0) {
+                    broken = true;
+                }
+                return n == 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        // not synchronized: closing from another thread is how a blocked call is interrupted
+        broken = true;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing to flush and nothing to report: the agent sees the connection end either way
+        }
+    }
+
+    private void send(byte op, List<String> args) throws IOException {
+        if (broken || !channel.isOpen()) {
+            throw new IOException("connection to the journal agent is closed");
+        }
+        try {
+            Protocol.writeRequest(out, op, args);
+            out.flush();
+        } catch (IOException e) {
+            // the agent reads a request only once it is whole, and this one never was
+            broke(e);
+            throw new AgentUnavailableException("the journal agent did not take the request: " + Protocol.oneLine(e), e);
+        } catch (RuntimeException e) {
+            throw broke(e);
+        }
+    }
+
+    private void expectOk() throws IOException {
+        byte tag = in.readByte();
+        if (tag != Protocol.OK) {
+            answer(tag);
+            throw new IOException("journal agent answered with unknown tag " + tag);
+        }
+    }
+
+    /** Throws the agent's error if {@code tag} is one; returns for anything else. */
+    private void answer(byte tag) throws IOException {
+        if (tag == Protocol.ERROR) {
+            throw new AgentException(Protocol.readString(in));
+        }
+        if (tag == Protocol.STOPPING) {
+            broken = true;
+            channel.close();
+            throw new AgentUnavailableException("the journal agent is stopping");
+        }
+    }
+
+    /** A failure mid-request leaves the stream out of step: the connection is done for. */
+    private IOException broke(Exception e) {
+        broken = true;
+        if (e instanceof EOFException) {
+            return new IOException("the journal agent closed the connection", e);
+        }
+        return e instanceof IOException io ? io : new IOException(Protocol.oneLine(e), e);
+    }
+}

@@ -1,0 +1,538 @@
+package dev.rktj.journal.agent;
+
+import dev.rktj.journal.EnvelopeJson;
+import dev.rktj.journal.Journal;
+import dev.rktj.journal.JournalException;
+import dev.rktj.journal.NewEvent;
+import dev.rktj.journal.chronicle.ChronicleJournal;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * Owns a data directory's journal agent while it runs: the single-instance lock, the Chronicle
+ * queue, the listening socket and the connections, and when to stop.
+ */
+public final class AgentServer {
+
+    /** How often the agent checks that its directory and socket are still the ones it made. */
+    private static final long WATCH_MS = 500;
+    /** How long a stopping agent lets requests in progress finish. */
+    private static final long DRAIN_MS = 10_000;
+
+    /** Returned when another agent already serves the directory. */
+    public static final int EXIT_ALREADY_RUNNING = 1;
+    /** Returned when the agent could not start: the journal or the socket could not be opened. */
+    public static final int EXIT_FAILED = 2;
+
+    private enum Stop { IDLE, SHUTDOWN, GONE }
+
+    private final Path journalDir;
+    private final Path socket;
+    private final Path lockFile;
+    private final long idleNanos;
+
+    private final Object state = new Object();
+    /** Guarded by {@link #state}: once set, no new request starts. */
+    private boolean stopping;
+    /** Guarded by {@link #state}. */
+    private int inFlight;
+    /** Guarded by {@link #state}: System.nanoTime() of the last request's start or end. */
+    private long lastActivity;
+
+    private final CountDownLatch shutdownRequested = new CountDownLatch(1);
+    private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    private Journal journal;
+    private AgentHandler handler;
+    private ServerSocketChannel server;
+    private ExecutorService workers;
+    private Object journalDirKey;
+    private Object socketKey;
+
+    private AgentServer(Path dataDir, Duration idleTimeout) {
+        this.journalDir = Protocol.journalDir(dataDir);
+        this.socket = Protocol.socket(dataDir);
+        this.lockFile = Protocol.lock(dataDir);
+        this.idleNanos = idleTimeout.toNanos();
+    }
+
+    /**
+     * Serves {@code dataDir}'s journal until idle for {@code idleTimeout}, asked to shut down, or
+     * its journal directory or socket file disappears or is replaced. Returns 0 then;
+     * {@link #EXIT_ALREADY_RUNNING} at once, printing nothing, when another agent serves the
+     * directory; {@link #EXIT_FAILED} with one line on stderr when it cannot start.
+     *
+     * @param handlerFactory makes the handler of EXEC requests from the agent's journal; null for
+     *     an agent that only appends and reads. A handler that is {@link AutoCloseable} is closed
+     *     on the way out.
+     */
+    public static int run(Path dataDir, Function<Journal, AgentHandler> handlerFactory, Duration idleTimeout) {
+        return new AgentServer(dataDir, idleTimeout).serve(handlerFactory);
+    }
+
+    private int serve(Function<Journal, AgentHandler> handlerFactory) {
+        FileChannel lockChannel;
+        try {
+            Files.createDirectories(journalDir);
+            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            return failed("cannot create " + lockFile + ": " + Protocol.oneLine(e));
+        }
+        try (lockChannel) {
+            FileLock lock;
+            try {
+                lock = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                // another agent in this very JVM (tests, or an embedding) holds it
+                lock = null;
+            }
+            if (lock == null) {
+                return EXIT_ALREADY_RUNNING;
+            }
+            try {
+                return serveLocked(handlerFactory);
+            } finally {
+                // the socket goes before the lock: the next agent binds only after taking the lock
+                deleteOwnSocket();
+                lock.release();
+            }
+        } catch (IOException e) {
+            return failed(Protocol.oneLine(e));
+        }
+    }
+
+    private int serveLocked(Function<Journal, AgentHandler> handlerFactory) {
+        try {
+            journal = ChronicleJournal.open(journalDir);
+        } catch (JournalException e) {
+            return failed(e.getMessage());
+        }
+        try {
+            handler = handlerFactory == null ? null : handlerFactory.apply(journal);
+            journalDirKey = fileKey(journalDir);
+            bind();
+        } catch (IOException | RuntimeException e) {
+            closeServer();
+            closeHandler();
+            journal.close();
+            return failed("cannot start: " + Protocol.oneLine(e));
+        }
+        workers = Executors.newCachedThreadPool(daemonThreads("journal-agent-conn-"));
+        Thread acceptor = daemonThreads("journal-agent-accept-").newThread(this::acceptLoop);
+        synchronized (state) {
+            lastActivity = System.nanoTime();
+        }
+        acceptor.start();
+        Stop stop = Stop.SHUTDOWN;
+        try {
+            stop = waitForStop();
+        } catch (InterruptedException e) {
+            // whoever runs us wants it over: stop as if asked to
+            Thread.currentThread().interrupt();
+        } finally {
+            shutDown(stop, acceptor);
+            closeHandler();
+            journal.close();
+        }
+        return 0;
+    }
+
+    /**
+     * Binds under a temporary name, restricts it to the owner and only then renames it into
+     * place, so that the socket is never reachable with the umask's permissions.
+     */
+    private void bind() throws IOException {
+        Files.deleteIfExists(socket);
+        // no longer than "agent.sock", so that it fits wherever the socket fits
+        Path fresh = journalDir.resolve("agent.new");
+        Files.deleteIfExists(fresh);
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(fresh));
+        Files.setPosixFilePermissions(fresh, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+        Files.move(fresh, socket, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        socketKey = fileKey(socket);
+    }
+
+    private Stop waitForStop() throws InterruptedException {
+        while (true) {
+            long wait = WATCH_MS;
+            synchronized (state) {
+                if (inFlight == 0) {
+                    long idleFor = System.nanoTime() - lastActivity;
+                    if (idleFor >= idleNanos) {
+                        stopping = true;
+                        return Stop.IDLE;
+                    }
+                    wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleNanos - idleFor) + 1));
+                }
+            }
+            if (shutdownRequested.await(wait, TimeUnit.MILLISECONDS)) {
+                return Stop.SHUTDOWN;
+            }
+            if (!stillOurs()) {
+                return Stop.GONE;
+            }
+        }
+    }
+
+    /** False when the journal directory or the socket file is gone or is no longer ours. */
+    private boolean stillOurs() {
+        try {
+            return Objects.equals(fileKey(journalDir), journalDirKey) && Objects.equals(fileKey(socket), socketKey);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void shutDown(Stop stop, Thread acceptor) {
+        synchronized (state) {
+            stopping = true;
+        }
+        closeServer();
+        try {
+            acceptor.join(2000);
+            if (stop != Stop.GONE) {
+                // wakes the workers waiting for a request: each answers what it began, answers
+                // STOPPING to anything else, and closes; so a client never has to guess whether a
+                // request it sent was processed
+                for (SocketChannel connection : connections) {
+                    shutdownInputQuietly(connection);
+                }
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MS);
+                synchronized (state) {
+                    long left;
+                    while (!connections.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+                        state.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (SocketChannel connection : connections) {
+            closeQuietly(connection);
+        }
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void acceptLoop() {
+        while (server.isOpen()) {
+            SocketChannel connection;
+            try {
+                connection = server.accept();
+            } catch (IOException e) {
+                if (!server.isOpen()) {
+                    return;
+                }
+                // out of file descriptors or the like: back off rather than spin
+                pause(50);
+                continue;
+            }
+            synchronized (state) {
+                if (stopping) {
+                    closeQuietly(connection);
+                    continue;
+                }
+                connections.add(connection);
+            }
+            try {
+                workers.execute(() -> serveConnection(connection));
+            } catch (RuntimeException e) {
+                connections.remove(connection);
+                closeQuietly(connection);
+            }
+        }
+    }
+
+    private void serveConnection(SocketChannel connection) {
+        try (connection) {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(connection), 1 << 16));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(connection), 1 << 16));
+            while (true) {
+                int op = in.read();
+                List<String> args = null;
+                if (op >= 0) {
+                    try {
+                        args = Protocol.readArgs(in);
+                    } catch (Protocol.BadFrame e) {
+                        error(out, e.getMessage());
+                        out.flush();
+                        return;
+                    } catch (EOFException e) {
+                        args = null;
+                    }
+                }
+                if (args == null && !isStopping()) {
+                    // the client closed its end
+                    return;
+                }
+                if (args == null || !beginRequest()) {
+                    // EOF while stopping is our own shutdownInput, so a request may be unread:
+                    // say it was not processed
+                    out.writeByte(Protocol.STOPPING);
+                    out.flush();
+                    return;
+                }
+                boolean keepOpen;
+                try {
+                    keepOpen = handle((byte) op, args, out);
+                    out.flush();
+                } finally {
+                    endRequest();
+                }
+                if (!keepOpen) {
+                    return;
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // the client went away or the agent is stopping: nobody is left to tell
+        } catch (RuntimeException e) {
+            // a bug in a handler must not take the agent down with a stack trace on a closed stderr
+        } finally {
+            synchronized (state) {
+                connections.remove(connection);
+                state.notifyAll();
+            }
+        }
+    }
+
+    private boolean isStopping() {
+        synchronized (state) {
+            return stopping;
+        }
+    }
+
+    private boolean beginRequest() {
+        synchronized (state) {
+            if (stopping) {
+                return false;
+            }
+            inFlight++;
+            lastActivity = System.nanoTime();
+            return true;
+        }
+    }
+
+    private void endRequest() {
+        synchronized (state) {
+            inFlight--;
+            lastActivity = System.nanoTime();
+            state.notifyAll();
+        }
+    }
+
+    /** Answers one request; false when the connection must close. */
+    private boolean handle(byte op, List<String> args, DataOutputStream out) throws IOException {
+        switch (op) {
+            case Protocol.PING -> ping(args, out);
+            case Protocol.EXEC -> exec(args, out);
+            case Protocol.APPEND -> append(args, out);
+            case Protocol.READ -> read(args, out);
+            case Protocol.SHUTDOWN -> {
+                // stopping before answering: whatever the client sends after the answer is refused
+                synchronized (state) {
+                    stopping = true;
+                }
+                shutdownRequested.countDown();
+                out.writeByte(Protocol.OK);
+                out.flush();
+                return false;
+            }
+            default -> error(out, "unknown request " + op);
+        }
+        return true;
+    }
+
+    private void ping(List<String> args, DataOutputStream out) throws IOException {
+        String version = args.isEmpty() ? "" : args.get(0);
+        if (!Protocol.VERSION.equals(version)) {
+            error(out, "journal agent speaks protocol " + Protocol.VERSION + ", not " + version);
+            return;
+        }
+        out.writeByte(Protocol.OK);
+    }
+
+    private void exec(List<String> args, DataOutputStream out) throws IOException {
+        if (handler == null) {
+            error(out, "this journal agent runs no commands");
+            return;
+        }
+        ExecResult result;
+        try {
+            result = handler.exec(List.copyOf(args));
+        } catch (RuntimeException e) {
+            error(out, "command failed in the journal agent: " + Protocol.oneLine(e));
+            return;
+        }
+        if (result == null) {
+            error(out, "command gave no result in the journal agent");
+            return;
+        }
+        out.writeByte(Protocol.OK);
+        out.writeInt(result.exitCode());
+        Protocol.writeBytes(out, result.stdout());
+        Protocol.writeBytes(out, result.stderr());
+    }
+
+    private void append(List<String> args, DataOutputStream out) throws IOException {
+        List<NewEvent> events = new ArrayList<>(args.size());
+        List<Long> seqs;
+        try {
+            // all parsed before any is appended: a bad event in a batch appends none of it
+            for (String json : args) {
+                events.add(EnvelopeJson.newEvent(json));
+            }
+            seqs = journal.append(events);
+        } catch (JournalException e) {
+            error(out, e.getMessage());
+            return;
+        }
+        out.writeByte(Protocol.OK);
+        out.writeInt(seqs.size());
+        for (long seq : seqs) {
+            out.writeLong(seq);
+        }
+    }
+
+    private void read(List<String> args, DataOutputStream out) throws IOException {
+        long afterSeq;
+        try {
+            afterSeq = Long.parseLong(args.isEmpty() ? "" : args.get(0));
+        } catch (NumberFormatException e) {
+            error(out, "READ needs a seq, not " + (args.isEmpty() ? "nothing" : args.get(0)));
+            return;
+        }
+        long last;
+        try {
+            last = journal.read(afterSeq, envelope -> {
+                try {
+                    out.writeByte(Protocol.ITEM);
+                    Protocol.writeString(out, EnvelopeJson.toJson(envelope));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (JournalException e) {
+            error(out, e.getMessage());
+            return;
+        }
+        out.writeByte(Protocol.END);
+        out.writeLong(last);
+    }
+
+    private static void error(DataOutputStream out, String message) throws IOException {
+        out.writeByte(Protocol.ERROR);
+        String line = message == null || message.isBlank() ? "error" : message;
+        int nl = line.indexOf('\n');
+        Protocol.writeString(out, nl < 0 ? line : line.substring(0, nl));
+    }
+
+    private void closeServer() {
+        if (server != null) {
+            closeQuietly(server);
+        }
+    }
+
+    private void closeHandler() {
+        if (handler instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                // the agent is exiting; a handler that fails to close loses only its caches
+            }
+        }
+    }
+
+    /** Deletes the socket file only if it is still the one this agent bound. */
+    private void deleteOwnSocket() {
+        if (socketKey == null) {
+            return;
+        }
+        try {
+            if (Objects.equals(fileKey(socket), socketKey)) {
+                Files.deleteIfExists(socket);
+            }
+        } catch (IOException e) {
+            // already gone, or replaced by another agent's: either way not ours to delete
+        }
+    }
+
+    private static Object fileKey(Path path) throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    private static int failed(String message) {
+        System.err.println("journal agent: " + message);
+        return EXIT_FAILED;
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException e) {
+            // closing to stop: there is nothing more to do with it
+        }
+    }
+
+    private static void shutdownInputQuietly(SocketChannel connection) {
+        try {
+            connection.shutdownInput();
+        } catch (IOException e) {
+            // already closed: its worker is finishing anyway
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
