@@ -103,6 +103,30 @@ class ImageStoreTest {
     }
 
     @Test
+    void write_archiveMadeByGnuTarFromADirectory_importsAndRenders() throws Exception {
+        Path layout = Files.createDirectories(data.resolve("layout"));
+        Files.writeString(layout.resolve("manifest"), app("example.com/tarred").manifest());
+        Path bin = Files.createDirectories(layout.resolve("rootfs/bin"));
+        Files.writeString(bin.resolve("true"), "#!/bin/sh\n");
+        Files.setPosixFilePermissions(bin.resolve("true"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createLink(bin.resolve("true2"), bin.resolve("true"));
+        Files.createSymbolicLink(bin.resolve("sh"), Path.of("true"));
+        Path aci = data.resolve("tarred.aci");
+        // "-C dir ." is how ACIs are usually packed by hand: names start with "./" and "./" itself is an entry.
+        Process tar = new ProcessBuilder("tar", "-C", layout.toString(), "-czf", aci.toString(), ".").inheritIO().start();
+        assertEquals(0, tar.waitFor());
+        ImageStore store = ImageStore.open(data.resolve("store"));
+
+        StoredImage image = AciFixturesTest.importFile(store, aci);
+        Path rootfs = store.render(image.id());
+
+        assertEquals("example.com/tarred", image.name());
+        assertEquals(Files.getAttribute(rootfs.resolve("bin/true"), "unix:ino"), Files.getAttribute(rootfs.resolve("bin/true2"), "unix:ino"));
+        assertEquals(Path.of("true"), Files.readSymbolicLink(rootfs.resolve("bin/sh")));
+        assertEquals(0755, (Integer) Files.getAttribute(rootfs.resolve("bin/true"), "unix:mode") & 07777);
+    }
+
+    @Test
     void commit_again_refreshesImportTimeAndKeepsLastUsed() throws Exception {
         ImageStore store = ImageStore.open(data);
         StoredImage first = app("example.com/app").importInto(store);

@@ -111,6 +111,19 @@ class RenderTest {
     }
 
     @Test
+    void render_namesLongerThanTheUstarField_extractedWhole() throws Exception {
+        ImageStore store = ImageStore.open(data);
+        String deep = "usr/share/" + "very-long-directory-name/".repeat(6) + "file-with-a-long-name.txt";
+        String linkTarget = "/" + "x".repeat(150);
+        StoredImage image = image().file(deep, "deep").symlink("long-link", linkTarget).importInto(store);
+
+        Path rootfs = store.render(image.id());
+
+        assertEquals("deep", Files.readString(rootfs.resolve(deep)));
+        assertEquals(Path.of(linkTarget), Files.readSymbolicLink(rootfs.resolve("long-link")));
+    }
+
+    @Test
     void render_hardLinks_shareTheInode() throws Exception {
         ImageStore store = ImageStore.open(data);
         StoredImage image = image()
