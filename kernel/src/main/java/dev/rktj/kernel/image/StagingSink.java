@@ -1,0 +1,318 @@
+package dev.rktj.kernel.image;
+
+import dev.rktj.kernel.appc.ImageManifest;
+import dev.rktj.kernel.spi.BlobDescriptor;
+import dev.rktj.kernel.spi.BlobSink;
+import dev.rktj.kernel.spi.FetchException;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.function.Consumer;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+
+/**
+ * Stages one fetch: detects the compression, and in a single pass over the decompressed bytes
+ * hashes them, writes them to a temp file in {@code cas/tmp} and checks the ACI inside. A staged
+ * blob is handed to the store, which commits or discards it.
+ */
+final class StagingSink implements BlobSink {
+
+    /** A checked, hashed blob waiting in {@code cas/tmp} for commit or discard. */
+    record Staged(ImageId id, long size, Path temp, ImageManifest manifest, byte[] manifestJson) {}
+
+    private static final int HEAD = 512;
+    private static final int USTAR_OFFSET = 257;
+    // xz decompression memory is bounded by the encoder's dictionary; refuse absurd ones.
+    private static final int XZ_MEMORY_LIMIT_KIB = 512 * 1024;
+
+    private final Path tmpDir;
+    private final Consumer<Staged> onStaged;
+
+    StagingSink(Path tmpDir, Consumer<Staged> onStaged) {
+        this.tmpDir = tmpDir;
+        this.onStaged = onStaged;
+    }
+
+    /** Stages {@code archive}; does not close it. */
+    @Override
+    public BlobDescriptor write(InputStream archive) throws IOException, FetchException {
+        Path temp = Files.createTempFile(tmpDir, "stage-", ".tar");
+        boolean staged = false;
+        try {
+            Staged result = stage(archive, temp);
+            onStaged.accept(result);
+            staged = true;
+            return new BlobDescriptor(result.id().toString(), result.size());
+        } finally {
+            if (!staged) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    private Staged stage(InputStream archive, Path temp) throws IOException, FetchException {
+        MessageDigest sha512 = sha512();
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+            Source source = new Source(archive);
+            AciLayoutCheck check = new AciLayoutCheck();
+            long size;
+            InputStream tar = null;
+            try {
+                tar = decompressed(source);
+                Tee tee = new Tee(tar, sha512, out);
+                EndAwareTar entries = new EndAwareTar(tee);
+                TarArchiveEntry entry;
+                while ((entry = entries.getNextEntry()) != null) {
+                    check.accept(entry, entries);
+                }
+                if (!entries.sawEndMarker) {
+                    throw new FetchException("corrupt archive: the tar ends without its end-of-archive marker");
+                }
+                // The ID covers the whole tar, padding after the end marker included.
+                tee.transferTo(OutputStream.nullOutputStream());
+                size = tee.count;
+            } catch (IOException | RuntimeException e) {
+                Source.Failure sourceFailure = causeOfType(e, Source.Failure.class);
+                if (sourceFailure != null) {
+                    throw sourceFailure.original();
+                }
+                Tee.WriteFailure writeFailure = causeOfType(e, Tee.WriteFailure.class);
+                if (writeFailure != null) {
+                    throw new IOException("cannot write the staged image in " + tmpDir + ": " + writeFailure.getCause().getMessage(), writeFailure.getCause());
+                }
+                throw new FetchException("corrupt archive: " + describe(e), e);
+            } finally {
+                if (tar != null) {
+                    // frees the decompressor's native memory; Source keeps the fetcher's stream open
+                    tar.close();
+                }
+            }
+            ImageManifest manifest = check.finish();
+            out.flush();
+            channel.force(true);
+            return new Staged(ImageId.ofDigest(sha512.digest()), size, temp, manifest, check.manifestJson());
+        }
+    }
+
+    private static InputStream decompressed(Source source) throws IOException, FetchException {
+        byte[] head = source.readNBytes(HEAD);
+        InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), source);
+        if (startsWith(head, 0x1f, 0x8b)) {
+            return new GzipCompressorInputStream(whole, true);
+        }
+        if (startsWith(head, 0x42, 0x5a, 0x68)) {
+            return new BZip2CompressorInputStream(whole, true);
+        }
+        if (startsWith(head, 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) {
+            return new XZCompressorInputStream(whole, true, XZ_MEMORY_LIMIT_KIB);
+        }
+        if (head.length >= USTAR_OFFSET + 5
+                && new String(head, USTAR_OFFSET, 5, StandardCharsets.US_ASCII).equals("ustar")) {
+            return whole;
+        }
+        throw new FetchException(head.length == 0 ? "not an ACI: the archive is empty" : "not an ACI: unknown archive format");
+    }
+
+    private static boolean startsWith(byte[] head, int... magic) {
+        if (head.length < magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if ((head[i] & 0xff) != magic[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank() || e instanceof EOFException && message.equals("EOF")) {
+            return e instanceof EOFException ? "unexpected end of data" : e.getClass().getSimpleName();
+        }
+        String line = message.replaceAll("\\s+", " ").trim();
+        if (line.endsWith(".")) {
+            line = line.substring(0, line.length() - 1);
+        }
+        // the libraries capitalise as if the message stood alone; here it follows a colon
+        if (line.length() > 1 && Character.isUpperCase(line.charAt(0)) && Character.isLowerCase(line.charAt(1))) {
+            line = Character.toLowerCase(line.charAt(0)) + line.substring(1);
+        }
+        return line;
+    }
+
+    private static <T extends Throwable> T causeOfType(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
+    }
+
+    private static MessageDigest sha512() {
+        try {
+            return MessageDigest.getInstance("SHA-512");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-512", e);
+        }
+    }
+
+    /**
+     * The fetcher's stream, with its failures marked so that a broken connection is reported as
+     * such and not as a corrupt archive. Never closes the fetcher's stream.
+     */
+    private static final class Source extends FilterInputStream {
+
+        static final class Failure extends IOException {
+            Failure(IOException original) {
+                super(original.getMessage(), original);
+            }
+
+            IOException original() {
+                return (IOException) getCause();
+            }
+        }
+
+        Source(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return in.read();
+            } catch (IOException e) {
+                throw new Failure(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (IOException e) {
+                throw new Failure(e);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return in.skip(n);
+            } catch (IOException e) {
+                throw new Failure(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            // the fetcher owns its stream
+        }
+    }
+
+    /** Hashes, counts and copies every decompressed byte that passes, whoever reads or skips it. */
+    private static final class Tee extends FilterInputStream {
+
+        static final class WriteFailure extends IOException {
+            WriteFailure(IOException cause) {
+                super(cause);
+            }
+        }
+
+        private final MessageDigest digest;
+        private final OutputStream out;
+        long count;
+
+        Tee(InputStream in, MessageDigest digest, OutputStream out) {
+            super(in);
+            this.digest = digest;
+            this.out = out;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                passed(new byte[] {(byte) b}, 0, 1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                passed(b, off, n);
+            }
+            return n;
+        }
+
+        // Skipping must not let bytes bypass the digest.
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buffer = new byte[(int) Math.min(n, 1 << 16)];
+            long skipped = 0;
+            while (skipped < n) {
+                int r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
+                if (r < 0) {
+                    break;
+                }
+                skipped += r;
+            }
+            return skipped;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
+        private void passed(byte[] b, int off, int n) throws IOException {
+            digest.update(b, off, n);
+            count += n;
+            try {
+                out.write(b, off, n);
+            } catch (IOException e) {
+                throw new WriteFailure(e);
+            }
+        }
+    }
+
+    /** A tar reader that remembers whether the archive ended with its end marker or just stopped. */
+    private static final class EndAwareTar extends TarArchiveInputStream {
+        boolean sawEndMarker;
+
+        EndAwareTar(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        protected boolean isEOFRecord(byte[] record) {
+            boolean end = super.isEOFRecord(record);
+            // A null record is a short read: the archive was cut, not ended.
+            if (end && record != null) {
+                sawEndMarker = true;
+            }
+            return end;
+        }
+    }
+}
