@@ -35,11 +35,11 @@ abstract class Sub {
     UserLog log() {
         boolean debug = rkt().debug;
         return new UserLog() {
-            @Override public void out(String line) { out().println(line); }
-            @Override public void err(String line) { err().println(prefix() + line); }
+            @Override public void out(String line) { Sub.this.out().println(line); }
+            @Override public void err(String line) { Sub.this.err().println(prefix() + line); }
             @Override public void debug(String line) {
                 if (debug) {
-                    err().println(prefix() + line);
+                    Sub.this.err().println(prefix() + line);
                 }
             }
         };

@@ -32,7 +32,7 @@ public final class JournalSession implements AutoCloseable {
     }
 
     /** Through the agent when one answers (starting it if a command is given), else directly. */
-    public static JournalSession open(Path dataDir, List<String> agentCommand) {
+    public static JournalSession open(Path dataDir, List<String> agentCommand) throws JournalException {
         return new JournalSession(JournalConnector.open(dataDir, agentCommand, Duration.ZERO));
     }
 

@@ -31,9 +31,13 @@ public final class Kernel implements AutoCloseable {
         return config;
     }
 
-    public synchronized JournalSession journal() {
+    public synchronized JournalSession journal() throws KernelException {
         if (journal == null) {
-            journal = JournalSession.open(config.dataDir(), config.agentCommand());
+            try {
+                journal = JournalSession.open(config.dataDir(), config.agentCommand());
+            } catch (dev.rktj.journal.JournalException e) {
+                throw new KernelException(e.getMessage(), e);
+            }
         }
         return journal;
     }

@@ -354,7 +354,7 @@ public final class PodService {
         }
     }
 
-    private void reconcileOne(PodRecord pod) throws JournalException {
+    private void reconcileOne(PodRecord pod) throws JournalException, KernelException {
         Optional<Located> where = dirs.find(pod.uuid());
         if (where.isEmpty()) {
             if (pod.state() == PodState.RUNNING) {
@@ -477,7 +477,7 @@ public final class PodService {
         }
     }
 
-    private void sweep(Located pod, UserLog log) throws IOException, JournalException {
+    private void sweep(Located pod, UserLog log) throws IOException, JournalException, KernelException {
         try (PodLock lock = PodLock.tryAcquire(pod.path())) {
             if (lock == null && Files.exists(pod.path().resolve(PodLock.FILE))) {
                 return;
