@@ -39,7 +39,7 @@ final class FetchCommand extends Sub implements Callable<Integer> {
         PullPolicy policy = storeOnly ? PullPolicy.NEVER : noStore ? PullPolicy.UPDATE : PullPolicy.parse(pullPolicy);
         try (Kernel kernel = kernel()) {
             for (String image : images) {
-                StoredImage stored = kernel.images().get(image, policy, rkt().cwd(), log());
+                StoredImage stored = kernel.images().get(image, policy, rkt().cwd(), true, log());
                 out().println(full ? stored.id().toString() : stored.id().fetchId());
             }
         }

@@ -3,6 +3,7 @@ package dev.rktj.kernel;
 import dev.rktj.journal.JournalException;
 import dev.rktj.kernel.event.ImageFetched;
 import dev.rktj.kernel.image.ImageException;
+import dev.rktj.kernel.image.ImageId;
 import dev.rktj.kernel.image.ImageStore;
 import dev.rktj.kernel.image.StoredImage;
 import dev.rktj.kernel.plugin.PluginException;
@@ -30,8 +31,14 @@ public final class ImageService {
         this.kernel = kernel;
     }
 
-    /** The image an argument names, fetched if the pull policy says so. */
-    public StoredImage get(String arg, PullPolicy policy, Path cwd, UserLog log) throws KernelException {
+    /**
+     * The image an argument names, fetched if the pull policy says so.
+     *
+     * @param recordRefetch record {@code ImageFetched} even when the fetched image was already in
+     *     the store ({@code rkt fetch} does; run and prepare record only images new to the store, so a
+     *     refused run leaves the journal as it was)
+     */
+    public StoredImage get(String arg, PullPolicy policy, Path cwd, boolean recordRefetch, UserLog log) throws KernelException {
         ImageRef ref = ImageRefs.classify(arg, cwd);
         ImageStore store = kernel.store();
         try {
@@ -51,17 +58,17 @@ public final class ImageService {
                         throw new KernelException("unable to fetch image from image name \"" + arg
                                 + "\": either image was not found in the store or store was disabled and fetching from remote yielded nothing or it was disabled");
                     }
-                    return remote(ref, log);
+                    return remote(ref, recordRefetch, log);
                 }
                 default:
-                    return remote(ref, log);
+                    return remote(ref, recordRefetch, log);
             }
         } catch (ImageException e) {
             throw new KernelException(e.getMessage(), e);
         }
     }
 
-    private StoredImage remote(ImageRef ref, UserLog log) throws KernelException {
+    private StoredImage remote(ImageRef ref, boolean recordRefetch, UserLog log) throws KernelException {
         if (!kernel.config().insecure("image")) {
             throw new KernelException("signature verification is not available yet in rktj: to use \"" + ref.raw()
                     + "\" unverified, pass --insecure-options=image");
@@ -89,7 +96,12 @@ public final class ImageService {
             throw e;
         }
         try {
+            boolean known = store.get(ImageId.parse(fetched.blob().imageId())).isPresent();
             StoredImage image = store.commit(fetched.blob(), fetched.source(), null);
+            if (known && !recordRefetch) {
+                log.debug("image: " + image.id() + " was already in the store");
+                return image;
+            }
             kernel.journal().append(new ImageFetched(image.id().toString(), image.name(), image.labels(), image.source(), image.size(), null));
             return image;
         } catch (ImageException | JournalException e) {

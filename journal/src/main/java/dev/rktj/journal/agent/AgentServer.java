@@ -105,7 +105,11 @@ public final class AgentServer {
     private int serve(Function<Journal, AgentHandler> handlerFactory) {
         FileChannel lockChannel;
         try {
-            Files.createDirectories(journalDir);
+            // never create the data dir: an agent started just before its directory was deleted
+            // would bring it back and serve it forever
+            if (!Files.isDirectory(journalDir)) {
+                Files.createDirectory(journalDir);
+            }
             lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
             return failed("cannot create " + lockFile + ": " + Protocol.oneLine(e));

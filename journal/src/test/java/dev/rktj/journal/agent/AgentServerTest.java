@@ -382,6 +382,15 @@ class AgentServerTest {
     }
 
     @Test
+    void run_dataDirGoneBeforeStart_failsWithoutRecreatingIt() throws Exception {
+        deleteTree(dataDir);
+
+        // an agent started on demand can boot after its directory was deleted: it must not bring it back
+        assertEquals(AgentServer.EXIT_FAILED, AgentServer.run(dataDir, null, LONG_IDLE));
+        assertFalse(Files.exists(dataDir));
+    }
+
+    @Test
     void run_socketReplaced_endsAndLeavesTheNewSocketAlone() throws Exception {
         TestAgent agent = start(null, LONG_IDLE);
         Files.delete(socket());
