@@ -8,26 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The appc spec fixtures through {@code rkt fetch}: valid ones import, the rest are refused leaving no trace. */
-class AciFixturesIT {
+class AciFixturesIT extends PodTest {
 
     static final Path FIXTURES = RktCli.ROOT.getParent().resolve("shared/appc/aci");
-
-    private RktCli rkt;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        rkt = new RktCli(Files.createTempDirectory("rktj-it"));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        rkt.destroy();
-    }
 
     @Test
     void fetch_everyFixture_validImportedInvalidRefusedWithoutTrace() throws Exception {

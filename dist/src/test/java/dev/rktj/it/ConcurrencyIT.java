@@ -16,29 +16,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Several rkt processes at once: nothing lost, nothing recorded twice. */
-class ConcurrencyIT {
+class ConcurrencyIT extends PodTest {
 
     private static final int RUNNERS = 4;
     private static final int RUNS_EACH = 3;
-
-    private RktCli rkt;
-    private Path base;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        base = Files.createTempDirectory("rktj-it");
-        rkt = new RktCli(base);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        rkt.destroy();
-    }
 
     @Test
     void run_fourAtOnceWithListLoops_everyPodRecordedExactlyOnce() throws Exception {

@@ -9,26 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A stage0 killed with SIGKILL: the pod lives on, and the journal is reconciled when it ends. */
-class KillIT {
-
-    private RktCli rkt;
-    private Path base;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        base = Files.createTempDirectory("rktj-it");
-        rkt = new RktCli(base);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        rkt.destroy();
-    }
+class KillIT extends PodTest {
 
     @Test
     void run_stage0KilledWhileAppSleeps_runningThenExitedWithRealCode() throws Exception {

@@ -10,39 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A pod's whole life through the real CLI and the fly stage1, and what the journal says of it. */
-class LifecycleIT {
-
-    private static List<String> mountsBefore;
-    private RktCli rkt;
-    private Path base;
-
-    @BeforeAll
-    static void recordMounts() throws Exception {
-        mountsBefore = RktCli.hostMounts();
-    }
-
-    @AfterAll
-    static void mountsUnchanged() throws Exception {
-        assertEquals(mountsBefore, RktCli.hostMounts(), "the host's mount table changed");
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        base = Files.createTempDirectory("rktj-it");
-        rkt = new RktCli(base);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        rkt.destroy();
-    }
+class LifecycleIT extends PodTest {
 
     @Test
     void lifecycle_flyPod_everyTransitionListedAndRecorded() throws Exception {
