@@ -22,6 +22,12 @@ public final class Main {
     public static void main(String[] args) {
         Path cwd = Path.of("").toAbsolutePath();
         Head head = Head.of(args);
+        if ("version".equals(head.command) && !head.help) {
+            // answered here: nothing about the version needs picocli
+            System.out.print(VersionCommand.text());
+            System.exit(0);
+            return;
+        }
         if (head.command != null && READ_ONLY.contains(head.command) && !head.help) {
             Path dataDir = DataDirs.canonical(cwd, head.dataDir);
             try (AgentClient agent = AgentClient.connect(dataDir)) {

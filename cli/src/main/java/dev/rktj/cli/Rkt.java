@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -19,11 +22,27 @@ import picocli.CommandLine.ScopeType;
 
 /** The {@code rkt} command: global options, the subcommand tree, and how errors become exit codes. */
 @Command(name = "rkt", mixinStandardHelpOptions = false,
-        description = "rktj: the App Container runtime, as an event-sourced kernel with plugins",
-        subcommands = {VersionCommand.class, FetchCommand.class, ImageCommand.class, PrepareCommand.class,
-                RunPreparedCommand.class, RunCommand.class, ListCommand.class, StatusCommand.class, GcCommand.class,
-                RmCommand.class, HistoryCommand.class, JournalAgentCommand.class, TrainCommand.class})
+        description = "rktj: the App Container runtime, as an event-sourced kernel with plugins")
 public final class Rkt implements Callable<Integer> {
+
+    /** The subcommands, in help order; created only when needed (picocli reflects over each one it is given). */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("version", VersionCommand::new);
+        SUBCOMMANDS.put("fetch", FetchCommand::new);
+        SUBCOMMANDS.put("image", ImageCommand::new);
+        SUBCOMMANDS.put("prepare", PrepareCommand::new);
+        SUBCOMMANDS.put("run-prepared", RunPreparedCommand::new);
+        SUBCOMMANDS.put("run", RunCommand::new);
+        SUBCOMMANDS.put("list", ListCommand::new);
+        SUBCOMMANDS.put("status", StatusCommand::new);
+        SUBCOMMANDS.put("gc", GcCommand::new);
+        SUBCOMMANDS.put("rm", RmCommand::new);
+        SUBCOMMANDS.put("history", HistoryCommand::new);
+        SUBCOMMANDS.put("journal-agent", JournalAgentCommand::new);
+        SUBCOMMANDS.put("cds-train", TrainCommand::new);
+    }
 
     /** rkt's exit code for its own failures. */
     static final int EXIT_ERROR = 254;
@@ -98,13 +117,26 @@ public final class Rkt implements Callable<Integer> {
         rkt.out = out;
         rkt.err = err;
         CommandLine cl = new CommandLine(rkt);
+        Main.Head head = Main.Head.of(args);
+        String word = head.command == null ? null : head.command.split(" ")[0];
+        if (word != null && !head.help && SUBCOMMANDS.containsKey(word)) {
+            // a command line names one subcommand: picocli need not build the others (~100 ms)
+            cl.addSubcommand(word, SUBCOMMANDS.get(word).get());
+        } else {
+            SUBCOMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExpandAtFiles(false);
+        // "--insecure-options=image" must not read "image" as the image subcommand
+        cl.setAllowSubcommandsAsOptionParameters(true);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         for (String raw : List.of("run", "prepare")) {
             // rkt's run grammar ("--" and "---" between per-app flags) is parsed by RunArgs, not picocli
-            cl.getSubcommands().get(raw).setUnmatchedOptionsArePositionalParams(true).setEndOfOptionsDelimiter("\u0000");
+            CommandLine sub = cl.getSubcommands().get(raw);
+            if (sub != null) {
+                sub.setUnmatchedOptionsArePositionalParams(true).setEndOfOptionsDelimiter("\u0000");
+            }
         }
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> Errors.report(e, commandLine, rkt.debug, err));
         cl.setParameterExceptionHandler((e, a) -> {

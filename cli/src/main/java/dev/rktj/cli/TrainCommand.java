@@ -1,6 +1,8 @@
 package dev.rktj.cli;
 
 import dev.rktj.journal.agent.AgentClient;
+import dev.rktj.journal.agent.AgentServer;
+import java.time.Duration;
 import dev.rktj.kernel.pod.SafeDelete;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -49,6 +51,7 @@ final class TrainCommand extends Sub implements Callable<Integer> {
             }
             run(dir, "history", "--format=json");
             run(dir, "status", "no-such-pod");
+            agentRoundTrip(tmp.resolve("data"));
             if (root) {
                 run(dir, "gc", "--grace-period=0", "--expire-prepared=0");
             }
@@ -56,6 +59,25 @@ final class TrainCommand extends Sub implements Callable<Integer> {
             SafeDelete.tree(tmp);
         }
         return 0;
+    }
+
+    /** The read-only fast path: a thin client asking an agent (here in a thread of this JVM) for list and status. */
+    private static void agentRoundTrip(Path dataDir) throws Exception {
+        Thread agent = new Thread(() -> AgentServer.run(dataDir, JournalAgentCommand::handler, Duration.ofSeconds(30)), "train-agent");
+        agent.start();
+        AgentClient client = null;
+        for (int i = 0; i < 100 && client == null; i++) {
+            Thread.sleep(20);
+            client = AgentClient.connect(dataDir);
+        }
+        if (client != null) {
+            try (AgentClient c = client) {
+                c.exec(List.of("--cwd=/", "--dir=" + dataDir, "list"));
+                c.exec(List.of("--cwd=/", "--dir=" + dataDir, "status", "no-such-pod"));
+                c.shutdown();
+            }
+        }
+        agent.join(10_000);
     }
 
     private String run(String... args) {

@@ -11,13 +11,17 @@ final class VersionCommand extends Sub implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String arch = System.getProperty("os.arch");
-        out().println("rkt Version: " + VERSION + " (rktj)");
-        out().println("appc Version: 0.8.11");
-        out().println("Java Version: " + System.getProperty("java.version"));
-        out().println("Java OS/Arch: " + System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT) + "/"
-                + ("x86_64".equals(arch) ? "amd64" : arch));
-        out().println("Features: -TPM -SDJOURNAL");
+        out().print(text());
         return 0;
+    }
+
+    static String text() {
+        String arch = System.getProperty("os.arch");
+        return "rkt Version: " + VERSION + " (rktj)\n"
+                + "appc Version: 0.8.11\n"
+                + "Java Version: " + System.getProperty("java.version") + "\n"
+                + "Java OS/Arch: " + System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT) + "/"
+                + ("x86_64".equals(arch) ? "amd64" : arch) + "\n"
+                + "Features: -TPM -SDJOURNAL\n";
     }
 }

@@ -101,6 +101,9 @@ final class RktCli {
             agents.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
             fail("journal agent(s) " + agents + " still running 10 s after their data dir was deleted");
         }
+        // an agent the last command started may have been opening its queue as the directory went,
+        // and the queue library recreates the path; the agent has left by now, its directory goes too
+        dev.rktj.kernel.pod.SafeDelete.tree(cwd);
     }
 
     /** Journal agents serving this data dir. */

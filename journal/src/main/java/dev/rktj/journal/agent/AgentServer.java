@@ -59,6 +59,7 @@ public final class AgentServer {
 
     private enum Stop { IDLE, SHUTDOWN, GONE }
 
+    private final Path dataDir;
     private final Path journalDir;
     private final Path socket;
     private final Path lockFile;
@@ -80,8 +81,10 @@ public final class AgentServer {
     private ExecutorService workers;
     private Object journalDirKey;
     private Object socketKey;
+    private Object dataDirKey;
 
     private AgentServer(Path dataDir, Duration idleTimeout) {
+        this.dataDir = dataDir;
         this.journalDir = Protocol.journalDir(dataDir);
         this.socket = Protocol.socket(dataDir);
         this.lockFile = Protocol.lock(dataDir);
@@ -110,6 +113,10 @@ public final class AgentServer {
             if (!Files.isDirectory(journalDir)) {
                 Files.createDirectory(journalDir);
             }
+            // identities taken before Chronicle opens the queue: if the directory is deleted while
+            // the agent starts, Chronicle recreates the path, and only the identity tells
+            dataDirKey = fileKey(dataDir);
+            journalDirKey = fileKey(journalDir);
             lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
             return failed("cannot create " + lockFile + ": " + Protocol.oneLine(e));
@@ -145,7 +152,6 @@ public final class AgentServer {
         }
         try {
             handler = handlerFactory == null ? null : handlerFactory.apply(journal);
-            journalDirKey = fileKey(journalDir);
             bind();
         } catch (IOException | RuntimeException e) {
             closeServer();
@@ -214,7 +220,8 @@ public final class AgentServer {
     /** False when the journal directory or the socket file is gone or is no longer ours. */
     private boolean stillOurs() {
         try {
-            return Objects.equals(fileKey(journalDir), journalDirKey) && Objects.equals(fileKey(socket), socketKey);
+            return Objects.equals(fileKey(dataDir), dataDirKey) && Objects.equals(fileKey(journalDir), journalDirKey)
+                    && Objects.equals(fileKey(socket), socketKey);
         } catch (IOException e) {
             return false;
         }

@@ -382,6 +382,17 @@ class AgentServerTest {
     }
 
     @Test
+    void run_dataDirReplacedBySameNamedDir_endsWithinTwoSeconds() throws Exception {
+        TestAgent agent = start(null, LONG_IDLE);
+
+        deleteTree(dataDir);
+        // what the queue library does when it opens a path that has just been deleted
+        Files.createDirectories(dataDir.resolve("journal"));
+
+        assertEquals(0, agent.awaitExit(Duration.ofSeconds(2)));
+    }
+
+    @Test
     void run_dataDirGoneBeforeStart_failsWithoutRecreatingIt() throws Exception {
         deleteTree(dataDir);
 

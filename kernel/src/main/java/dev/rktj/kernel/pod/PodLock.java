@@ -81,7 +81,13 @@ public final class PodLock implements AutoCloseable {
         long ino = (Long) Files.getAttribute(f, "unix:ino");
         long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
         long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-        return String.format("%02x:%02x:%d", major, minor, ino);
+        // by hand: String.format would initialise locale data (~20 ms) on the run path
+        return hex2(major) + ":" + hex2(minor) + ":" + ino;
+    }
+
+    private static String hex2(long n) {
+        String h = Long.toHexString(n);
+        return h.length() < 2 ? "0" + h : h;
     }
 
     /** The files currently locked, from /proc/locks; only flock(2) locks when {@code flockOnly}. */

@@ -83,7 +83,7 @@ public final class PodService {
     // ---------------------------------------------------------------- prepare and run
 
     /** A pod that has been prepared and is still locked by this process. */
-    private record Prepared(String uuid, Located located, PodLock lock, Stage1 stage1, PodPrepared event) {}
+    private record Prepared(String uuid, Located located, PodLock lock, Stage1 stage1, PodPrepared event, PodManifest manifest) {}
 
     /** {@code rkt prepare}: returns the UUID of a pod now in {@code prepared}. */
     public String prepare(PrepareRequest request, UserLog log) throws KernelException {
@@ -108,7 +108,7 @@ public final class PodService {
             closeQuietly(p.lock());
             throw new PodException("cannot start pod " + p.uuid() + ": " + e.getMessage(), e);
         }
-        return start(p.uuid(), runDir, p.lock(), p.stage1(), interactive, log);
+        return start(p.uuid(), runDir, p.manifest(), p.lock(), p.stage1(), interactive, log);
     }
 
     /** {@code rkt run-prepared}. */
@@ -141,7 +141,14 @@ public final class PodService {
             closeQuietly(lock);
             throw e;
         }
-        return start(pod.uuid(), runDir, lock, stage1, interactive, log);
+        PodManifest manifest;
+        try {
+            manifest = Appc.mapper().readValue(runDir.resolve("pod").toFile(), PodManifest.class);
+        } catch (IOException e) {
+            closeQuietly(lock);
+            throw new PodException("pod \"" + pod.uuid() + "\": unreadable pod manifest: " + e.getMessage(), e);
+        }
+        return start(pod.uuid(), runDir, manifest, lock, stage1, interactive, log);
     }
 
     private Prepared prepareLocked(PrepareRequest request, UserLog log) throws KernelException {
@@ -212,7 +219,7 @@ public final class PodService {
             writeAtomically(embryo.resolve("pod"), Appc.mapper().writeValueAsString(podManifest));
             Located prepare = new Located(uuid, Dir.PREPARE, dirs.move(new Located(uuid, Dir.EMBRYO, embryo), Dir.PREPARE));
             log.debug("Writing pod manifest");
-            return new Prepared(uuid, prepare, lock, stage1, new PodPrepared(uuid, eventApps, stage1.info().name()));
+            return new Prepared(uuid, prepare, lock, stage1, new PodPrepared(uuid, eventApps, stage1.info().name()), podManifest);
         } catch (IOException e) {
             closeQuietly(lock);
             deleteQuietly(embryo);
@@ -283,11 +290,10 @@ public final class PodService {
         }
     }
 
-    private int start(String uuid, Path podDir, PodLock lock, Stage1 stage1, boolean interactive, UserLog log)
-            throws KernelException {
+    private int start(String uuid, Path podDir, PodManifest manifest, PodLock lock, Stage1 stage1, boolean interactive,
+                      UserLog log) throws KernelException {
         Stage1Process process;
         try {
-            PodManifest manifest = Appc.mapper().readValue(podDir.resolve("pod").toFile(), PodManifest.class);
             List<AppRun> apps = new ArrayList<>();
             for (RuntimeApp ra : manifest.apps()) {
                 Path tree;
@@ -302,7 +308,7 @@ public final class PodService {
             PodRun request = new PodRun(uuid, podDir, podDir.resolve(PodLock.FILE),
                     podDir.resolve("stage1/rootfs/rkt/status"), apps, interactive, kernel.config().debug());
             process = stage1.run(request);
-        } catch (IOException | Stage1Exception | KernelException e) {
+        } catch (Stage1Exception | KernelException e) {
             String reason = "stage1 failed to start: " + e.getMessage();
             try {
                 kernel.journal().append(new PodExited(uuid, null, reason));
