@@ -7,30 +7,24 @@ import dev.rktj.kernel.view.ImagesView;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code rkt image list}: the images view as rkt's table or JSON. */
 @Command(name = "list", description = "List images in the local store")
 final class ImageListCommand extends Sub implements Callable<Integer> {
 
-    @Option(names = "--full", description = "use long output format")
-    boolean full;
-
-    @Option(names = "--no-legend", description = "suppress a legend with the list")
-    boolean noLegend;
-
-    @Option(names = "--format", defaultValue = "", description = "choose the output format: json, json-pretty")
-    String format;
+    @Mixin
+    TableOptions table;
 
     @Override
     public Integer call() throws Exception {
-        PodJson.checkFormat(format);
+        PodJson.checkFormat(table.format);
         List<ImagesView.Image> images;
         try (Kernel kernel = kernel()) {
             images = kernel.journal().images().all().stream()
                     .sorted(java.util.Comparator.comparingLong(ImagesView.Image::importedAt)).toList();
         }
-        if (!format.isEmpty()) {
+        if (!table.format.isEmpty()) {
             ArrayNode arr = PodJson.MAPPER.createArrayNode();
             for (ImagesView.Image i : images) {
                 ObjectNode o = arr.addObject();
@@ -40,19 +34,19 @@ final class ImageListCommand extends Sub implements Callable<Integer> {
                 o.put("last_used_time", i.lastUsedAt() * 1_000_000L);
                 o.put("size", i.size());
             }
-            out().println(PodJson.write(arr, format));
+            out().println(PodJson.write(arr, table.format));
             return 0;
         }
         long now = System.currentTimeMillis();
         TabWriter t = new TabWriter();
-        if (!noLegend) {
+        if (!table.noLegend) {
             t.row("ID", "NAME", "SIZE", "IMPORT TIME", "LAST USED");
         }
         for (ImagesView.Image i : images) {
-            String id = full ? i.id() : i.id().substring(0, Math.min(19, i.id().length()));
-            t.row(id, name(i), full ? Long.toString(i.size()) : bytes(i.size()),
-                    full ? Times.full(i.importedAt()) : Times.relative(i.importedAt(), now),
-                    full ? Times.full(i.lastUsedAt()) : Times.relative(i.lastUsedAt(), now));
+            String id = table.full ? i.id() : i.id().substring(0, Math.min(19, i.id().length()));
+            t.row(id, name(i), table.full ? Long.toString(i.size()) : bytes(i.size()),
+                    table.full ? Times.full(i.importedAt()) : Times.relative(i.importedAt(), now),
+                    table.full ? Times.full(i.lastUsedAt()) : Times.relative(i.lastUsedAt(), now));
         }
         out().print(t.render());
         return 0;

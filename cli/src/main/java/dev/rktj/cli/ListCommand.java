@@ -6,47 +6,41 @@ import dev.rktj.kernel.view.PodRecord;
 import dev.rktj.kernel.view.PodsView;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code rkt list}: the pods view as rkt's table or JSON. */
 @Command(name = "list", description = "List pods")
 final class ListCommand extends Sub implements Callable<Integer> {
 
-    @Option(names = "--full", description = "use long output format")
-    boolean full;
-
-    @Option(names = "--no-legend", description = "suppress a legend with the list")
-    boolean noLegend;
-
-    @Option(names = "--format", defaultValue = "", description = "choose the output format: json, json-pretty")
-    String format;
+    @Mixin
+    TableOptions table;
 
     @Override
     public Integer call() throws Exception {
-        PodJson.checkFormat(format);
+        PodJson.checkFormat(table.format);
         PodsView view;
         try (Kernel kernel = kernel()) {
             view = kernel.pods().reconcile();
         }
-        if (!format.isEmpty()) {
+        if (!table.format.isEmpty()) {
             ArrayNode arr = PodJson.MAPPER.createArrayNode();
             view.all().forEach(p -> arr.add(PodJson.pod(p)));
-            out().println(PodJson.write(arr, format));
+            out().println(PodJson.write(arr, table.format));
             return 0;
         }
         long now = System.currentTimeMillis();
         TabWriter t = new TabWriter();
-        if (!noLegend) {
-            if (full) {
+        if (!table.noLegend) {
+            if (table.full) {
                 t.row("UUID", "APP", "IMAGE NAME", "IMAGE ID", "STATE", "CREATED", "STARTED", "NETWORKS");
             } else {
                 t.row("UUID", "APP", "IMAGE NAME", "STATE", "CREATED", "STARTED", "NETWORKS");
             }
         }
         for (PodRecord p : view.all()) {
-            String uuid = full ? p.uuid() : p.uuid().substring(0, 8);
-            String created = full ? Times.full(p.createdAt()) : Times.relative(p.createdAt(), now);
-            String started = p.startedAt() == 0 ? "" : full ? Times.full(p.startedAt()) : Times.relative(p.startedAt(), now);
+            String uuid = table.full ? p.uuid() : p.uuid().substring(0, 8);
+            String created = table.full ? Times.full(p.createdAt()) : Times.relative(p.createdAt(), now);
+            String started = p.startedAt() == 0 ? "" : table.full ? Times.full(p.startedAt()) : Times.relative(p.startedAt(), now);
             if (p.apps().isEmpty()) {
                 row(t, uuid, "-", "-", "-", p.state().text(), created, started);
                 continue;
@@ -67,7 +61,7 @@ final class ListCommand extends Sub implements Callable<Integer> {
     }
 
     private void row(TabWriter t, String uuid, String app, String image, String id, String state, String created, String started) {
-        if (full) {
+        if (table.full) {
             t.row(uuid, app, image, id, state, created, started, "");
         } else {
             t.row(uuid, app, image, state, created, started, "");

@@ -61,6 +61,10 @@ final class PodJson {
 
     /** {@code json} is one line; {@code json-pretty} indents with a tab, as rkt. */
     static String write(Object node, String format) throws com.fasterxml.jackson.core.JsonProcessingException {
+        if (format.equals("json-pretty") && node instanceof com.fasterxml.jackson.databind.JsonNode n && n.isEmpty()) {
+            // Jackson's pretty printer writes an empty array as "[ ]"
+            return n.isArray() ? "[]" : "{}";
+        }
         if (format.equals("json-pretty")) {
             DefaultPrettyPrinter pp = new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("\t", "\n"));
             pp = pp.withArrayIndenter(new DefaultIndenter("\t", "\n"));

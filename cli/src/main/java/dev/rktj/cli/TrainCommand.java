@@ -3,7 +3,7 @@ package dev.rktj.cli;
 import dev.rktj.journal.agent.AgentClient;
 import dev.rktj.journal.agent.AgentServer;
 import java.time.Duration;
-import dev.rktj.kernel.pod.SafeDelete;
+import dev.rktj.kernel.fs.SafeDelete;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -77,10 +77,9 @@ final class RktCli {
     /** Removes every pod (gc) and checks nothing is left mounted under the data dir before the temp dir goes. */
     void cleanUp() throws IOException, InterruptedException {
         run("gc", "--grace-period=0", "--expire-prepared=0");
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            if (line.contains(" " + dataDir + "/") || line.contains(" " + dataDir + " ")) {
-                fail("still mounted after gc: " + line);
-            }
+        List<String> mounted = dev.rktj.kernel.fs.MountTable.mountsUnder(dataDir);
+        if (!mounted.isEmpty()) {
+            fail("still mounted after gc: " + mounted);
         }
     }
 
@@ -90,7 +89,7 @@ final class RktCli {
      */
     void destroy() throws IOException, InterruptedException {
         cleanUp();
-        dev.rktj.kernel.pod.SafeDelete.tree(cwd);
+        dev.rktj.kernel.fs.SafeDelete.tree(cwd);
         long deadline = System.currentTimeMillis() + 10_000;
         List<Long> agents = agents();
         while (!agents.isEmpty() && System.currentTimeMillis() < deadline) {
@@ -103,7 +102,7 @@ final class RktCli {
         }
         // an agent the last command started may have been opening its queue as the directory went,
         // and the queue library recreates the path; the agent has left by now, its directory goes too
-        dev.rktj.kernel.pod.SafeDelete.tree(cwd);
+        dev.rktj.kernel.fs.SafeDelete.tree(cwd);
     }
 
     /** Journal agents serving this data dir. */
@@ -124,13 +123,6 @@ final class RktCli {
 
     /** The host's mount table without ids, to compare before and after pod tests. */
     static List<String> hostMounts() throws IOException {
-        List<String> mounts = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] f = line.split(" ");
-            int dash = line.indexOf(" - ");
-            mounts.add(f[3] + " " + f[4] + " " + line.substring(dash + 3));
-        }
-        java.util.Collections.sort(mounts);
-        return mounts;
+        return dev.rktj.kernel.fs.MountTable.mounts();
     }
 }

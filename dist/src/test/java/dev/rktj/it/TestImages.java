@@ -40,7 +40,7 @@ final class TestImages {
         if (!tar.waitFor(60, TimeUnit.SECONDS) || tar.exitValue() != 0) {
             throw new IOException("tar failed for " + aci);
         }
-        dev.rktj.kernel.pod.SafeDelete.tree(work);
+        dev.rktj.kernel.fs.SafeDelete.tree(work);
         return aci;
     }
 }

@@ -1,18 +1,15 @@
 package dev.rktj.kernel.spi;
 
+import dev.rktj.kernel.fs.MountTable;
+import dev.rktj.kernel.fs.SafeDelete;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.rktj.kernel.testing.TestRootfs;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,29 +151,12 @@ public final class Stage1Fixture implements AutoCloseable {
      * options are left out so only real changes show.
      */
     public static List<String> hostMounts() throws IOException {
-        List<String> mounts = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), UTF_8)) {
-            String[] fields = line.split(" ");
-            int separator = Arrays.asList(fields).indexOf("-");
-            if (fields.length < 5 || separator < 0 || separator + 2 >= fields.length) {
-                continue;
-            }
-            mounts.add(unescape(fields[4]) + " " + fields[separator + 1] + " " + unescape(fields[separator + 2]));
-        }
-        return mounts;
+        return MountTable.mounts();
     }
 
     /** Mount points at or under {@code dir} in the host's mount table. */
     public static List<String> mountsUnder(Path dir) throws IOException {
-        String prefix = dir.toString().endsWith("/") ? dir.toString() : dir + "/";
-        List<String> found = new ArrayList<>();
-        for (String mount : hostMounts()) {
-            String point = mount.substring(0, mount.indexOf(' '));
-            if (point.equals(dir.toString()) || point.startsWith(prefix)) {
-                found.add(point);
-            }
-        }
-        return found;
+        return MountTable.mountsUnder(dir);
     }
 
     /** Kills what is left of the pods, then removes the work directory if nothing is mounted in it. */
@@ -187,7 +167,7 @@ public final class Stage1Fixture implements AutoCloseable {
         if (!mounted.isEmpty()) {
             throw new AssertionError("left mounted on the host, so " + dir + " is kept: " + mounted);
         }
-        deleteWithinOneFileSystem(dir);
+        SafeDelete.tree(dir);
     }
 
     private static void kill(Stage1Process process) {
@@ -195,55 +175,6 @@ public final class Stage1Fixture implements AutoCloseable {
             top.descendants().forEach(ProcessHandle::destroyForcibly);
             top.destroyForcibly();
         });
-    }
-
-    private static void deleteWithinOneFileSystem(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Object device = Files.getAttribute(root, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                if (!device.equals(Files.getAttribute(d, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
-                    throw new IOException("refusing to delete across a mount point: " + d);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    private static String unescape(String field) {
-        // mountinfo writes space, tab, newline and backslash as \ooo
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length()) {
-                String octal = field.substring(i + 1, i + 4);
-                if (octal.matches("[0-7]{3}")) {
-                    out.append((char) Integer.parseInt(octal, 8));
-                    i += 3;
-                    continue;
-                }
-            }
-            out.append(c);
-        }
-        return out.toString();
     }
 
     /** An app to put in a pod; defaults: root, {@code /}, {@code PATH=/usr/bin:/bin}, writable rootfs. */

@@ -1,4 +1,4 @@
-package dev.rktj.kernel.pod;
+package dev.rktj.kernel.fs;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -8,7 +8,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,29 +20,12 @@ public final class SafeDelete {
 
     private SafeDelete() {}
 
-    /** Mount points at or below {@code dir}, from this process's mount table. */
-    public static List<String> mountsUnder(Path dir) throws IOException {
-        String prefix = dir.toAbsolutePath().normalize().toString();
-        List<String> found = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] f = line.split(" ");
-            if (f.length < 5) {
-                continue;
-            }
-            String mountPoint = unescape(f[4]);
-            if (mountPoint.equals(prefix) || mountPoint.startsWith(prefix + "/")) {
-                found.add(mountPoint);
-            }
-        }
-        return found;
-    }
-
     /** Deletes {@code dir} and everything below it on its own file system; absent is fine. */
     public static void tree(Path dir) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        List<String> mounts = mountsUnder(dir);
+        List<String> mounts = MountTable.mountsUnder(dir);
         if (!mounts.isEmpty()) {
             throw new IOException("refusing to delete " + dir + ": " + mounts.get(0) + " is still mounted");
         }
@@ -82,23 +64,5 @@ public final class SafeDelete {
                 return FileVisitResult.CONTINUE;
             }
         });
-    }
-
-    private static String unescape(String s) {
-        // mountinfo escapes space, tab, newline and backslash as octal
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
-                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 }
