@@ -51,6 +51,13 @@ public final class JournalSession implements AutoCloseable {
         }
     }
 
+    /** One pod as of now, without copying the view. */
+    public java.util.Optional<dev.rktj.kernel.view.PodRecord> pod(String uuid) throws JournalException {
+        synchronized (pods) {
+            return pods.refresh(journal).get(uuid);
+        }
+    }
+
     public ImagesView images() throws JournalException {
         synchronized (images) {
             return images.refresh(journal).copy();

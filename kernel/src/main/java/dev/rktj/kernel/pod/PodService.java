@@ -347,37 +347,40 @@ public final class PodService {
     public PodsView reconcile() throws KernelException {
         try {
             PodsView view = kernel.journal().pods();
+            boolean changed = false;
             for (PodRecord pod : view.all()) {
-                if (pod.state() == dev.rktj.kernel.pod.PodState.RUNNING
-                        || pod.state() == dev.rktj.kernel.pod.PodState.PREPARED) {
-                    reconcileOne(pod);
+                if (pod.state() == PodState.RUNNING || pod.state() == PodState.PREPARED) {
+                    changed |= reconcileOne(pod);
                 }
             }
-            return kernel.journal().pods();
+            return changed ? kernel.journal().pods() : view;
         } catch (JournalException e) {
             throw new KernelException(e.getMessage(), e);
         }
     }
 
-    private void reconcileOne(PodRecord pod) throws JournalException, KernelException {
+    /** Returns true when it recorded something. */
+    private boolean reconcileOne(PodRecord pod) throws JournalException, KernelException {
         Optional<Located> where = dirs.find(pod.uuid());
         if (where.isEmpty()) {
             if (pod.state() == PodState.RUNNING) {
                 kernel.journal().append(new StateReconciled(pod.uuid(), "running", "removed", "pod directory is gone"),
                         new PodRemoved(pod.uuid()));
+                return true;
             }
-            return;
+            return false;
         }
         if (where.get().dir() != Dir.RUN) {
-            return;
+            return false;
         }
         try (PodLock lock = PodLock.tryAcquire(where.get().path())) {
             if (lock == null) {
-                return;
+                return false;
             }
-            PodRecord now = kernel.journal().pods().get(pod.uuid()).orElse(null);
+            // under the lock, the journal may have moved on (the pod's own stage0 recorded its exit)
+            PodRecord now = kernel.journal().pod(pod.uuid()).orElse(null);
             if (now == null || (now.state() != PodState.RUNNING && now.state() != PodState.PREPARED)) {
-                return;
+                return false;
             }
             Map<String, Integer> codes = statusCodes(where.get().path(), now.apps());
             List<dev.rktj.kernel.event.KernelEvent> events = new ArrayList<>();
@@ -385,8 +388,10 @@ public final class PodService {
             codes.forEach((app, code) -> events.add(new AppExited(pod.uuid(), app, code)));
             events.add(new PodExited(pod.uuid(), podExitCode(now.apps(), codes), "stage0 lost"));
             kernel.journal().append(events.toArray(dev.rktj.kernel.event.KernelEvent[]::new));
+            return true;
         } catch (IOException e) {
             // a pod we cannot probe is left as the journal says; the next command tries again
+            return false;
         }
     }
 
