@@ -10,12 +10,6 @@ rkt=$root/bin/rkt
 runs=${1:-15}
 work=$(mktemp -d /tmp/rktj-bench.XXXXXX)
 data=$work/data
-cleanup() {
-    "$rkt" --dir="$data" gc --grace-period=0 --expire-prepared=0 >/dev/null 2>&1 || true
-    grep -q " $work" /proc/self/mountinfo || rm -rf "$work"
-}
-trap cleanup EXIT
-
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # median of the timings of "$@" over $runs runs, in ms
 median() {
@@ -29,6 +23,13 @@ kill_agent() {
     pkill -f -- "--dir=$data journal-agent" 2>/dev/null || true
     for _ in $(seq 50); do pgrep -f -- "--dir=$data journal-agent" >/dev/null || return 0; sleep 0.1; done
 }
+# the agent goes before the directory: one still starting could bring a deleted queue directory back
+cleanup() {
+    "$rkt" --dir="$data" gc --grace-period=0 --expire-prepared=0 >/dev/null 2>&1 || true
+    kill_agent
+    grep -q " $work" /proc/self/mountinfo || rm -rf "$work"
+}
+trap cleanup EXIT
 
 mkdir -p "$work/hello"
 cat > "$work/hello/Hello.java" <<'JAVA'
