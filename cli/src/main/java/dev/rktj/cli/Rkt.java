@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,9 +185,5 @@ public final class Rkt implements Callable<Integer> {
 
     Path cwd() {
         return cwd;
-    }
-
-    static List<String> list(String... s) {
-        return Arrays.asList(s);
     }
 }

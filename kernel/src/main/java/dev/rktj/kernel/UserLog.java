@@ -14,10 +14,4 @@ public interface UserLog {
 
     /** A line shown only with {@code --debug}. */
     void debug(String line);
-
-    UserLog SILENT = new UserLog() {
-        @Override public void out(String line) {}
-        @Override public void err(String line) {}
-        @Override public void debug(String line) {}
-    };
 }

@@ -1,5 +1,6 @@
 package dev.rktj.kernel.image;
 
+import dev.rktj.kernel.fs.Durable;
 import dev.rktj.kernel.fs.SafeDelete;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

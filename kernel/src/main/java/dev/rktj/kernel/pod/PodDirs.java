@@ -1,14 +1,10 @@
 package dev.rktj.kernel.pod;
 
+import dev.rktj.kernel.fs.Durable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -111,20 +107,7 @@ public final class PodDirs {
     /** Renames a pod to another state directory; fails if it is not where the caller expects. */
     public Path move(Located from, Dir to) throws IOException {
         Path target = path(to, from.uuid());
-        try {
-            Files.move(from.path(), target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("pods directory spans file systems: " + e.getMessage(), e);
-        }
-        fsyncDir(target.getParent());
+        Durable.move(from.path(), target);
         return target;
-    }
-
-    static void fsyncDir(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (NoSuchFileException e) {
-            throw e;
-        }
     }
 }

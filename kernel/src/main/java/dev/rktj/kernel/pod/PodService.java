@@ -21,6 +21,7 @@ import dev.rktj.kernel.event.PodPrepared;
 import dev.rktj.kernel.event.PodRemoved;
 import dev.rktj.kernel.event.PodStarted;
 import dev.rktj.kernel.event.StateReconciled;
+import dev.rktj.kernel.fs.Durable;
 import dev.rktj.kernel.fs.SafeDelete;
 import dev.rktj.kernel.image.ImageException;
 import dev.rktj.kernel.image.ImageId;
@@ -43,7 +44,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,7 +51,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -207,15 +206,15 @@ public final class PodService {
             Files.setAttribute(embryo, "unix:mode", 0750);
             lock = PodLock.create(embryo);
             if (request.uuidFileSave() != null) {
-                writeAtomically(request.uuidFileSave(), uuid);
+                Durable.write(request.uuidFileSave(), uuid.getBytes(StandardCharsets.UTF_8));
             }
             Files.createFile(embryo.resolve("pod-created"));
-            writeAtomically(embryo.resolve(STAGE1_NAME_FILE), stage1.info().name());
+            Durable.write(embryo.resolve(STAGE1_NAME_FILE), stage1.info().name().getBytes(StandardCharsets.UTF_8));
             for (Map.Entry<String, ImageManifest> e : manifests.entrySet()) {
                 Path info = Files.createDirectories(embryo.resolve("appsinfo").resolve(e.getKey()));
-                writeAtomically(info.resolve("manifest"), Appc.mapper().writeValueAsString(e.getValue()));
+                Durable.write(info.resolve("manifest"), Appc.mapper().writeValueAsString(e.getValue()).getBytes(StandardCharsets.UTF_8));
             }
-            writeAtomically(embryo.resolve("pod"), Appc.mapper().writeValueAsString(podManifest));
+            Durable.write(embryo.resolve("pod"), Appc.mapper().writeValueAsString(podManifest).getBytes(StandardCharsets.UTF_8));
             Located prepare = new Located(uuid, Dir.PREPARE, dirs.move(new Located(uuid, Dir.EMBRYO, embryo), Dir.PREPARE));
             log.debug("Writing pod manifest");
             return new Prepared(uuid, prepare, lock, stage1, new PodPrepared(uuid, eventApps, stage1.info().name()), podManifest);
@@ -361,19 +360,17 @@ public final class PodService {
 
     /** Returns true when it recorded something. */
     private boolean reconcileOne(PodRecord pod) throws JournalException, KernelException {
-        Optional<Located> where = dirs.find(pod.uuid());
-        if (where.isEmpty()) {
-            if (pod.state() == PodState.RUNNING) {
+        // only a pod in run/ can have lost its stage0; the other dirs are probed only for a running pod that left run/
+        Path run = dirs.path(Dir.RUN, pod.uuid());
+        if (!Files.isDirectory(run)) {
+            if (pod.state() == PodState.RUNNING && dirs.find(pod.uuid()).isEmpty()) {
                 kernel.journal().append(new StateReconciled(pod.uuid(), "running", "removed", "pod directory is gone"),
                         new PodRemoved(pod.uuid()));
                 return true;
             }
             return false;
         }
-        if (where.get().dir() != Dir.RUN) {
-            return false;
-        }
-        try (PodLock lock = PodLock.tryAcquire(where.get().path())) {
+        try (PodLock lock = PodLock.tryAcquire(run)) {
             if (lock == null) {
                 return false;
             }
@@ -382,7 +379,7 @@ public final class PodService {
             if (now == null || (now.state() != PodState.RUNNING && now.state() != PodState.PREPARED)) {
                 return false;
             }
-            Map<String, Integer> codes = statusCodes(where.get().path(), now.apps());
+            Map<String, Integer> codes = statusCodes(run, now.apps());
             List<dev.rktj.kernel.event.KernelEvent> events = new ArrayList<>();
             events.add(new StateReconciled(pod.uuid(), now.state().text(), "exited", "stage0 lost: the pod's lock is free"));
             codes.forEach((app, code) -> events.add(new AppExited(pod.uuid(), app, code)));
@@ -517,7 +514,7 @@ public final class PodService {
         }
         // rename out of the state dirs first so a half-deleted pod is never listed or resolved
         Path doomed = dirs.root().resolve(".deleting-" + pod.uuid());
-        Files.move(pod.path(), doomed, StandardCopyOption.ATOMIC_MOVE);
+        Durable.move(pod.path(), doomed);
         SafeDelete.tree(doomed);
     }
 
@@ -577,15 +574,6 @@ public final class PodService {
         }
         b.append(s % 60).append('s');
         return b.toString();
-    }
-
-    static void writeAtomically(Path target, String content) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static void closeQuietly(PodLock lock) {

@@ -1,4 +1,4 @@
-package dev.rktj.kernel.image;
+package dev.rktj.kernel.fs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,12 +10,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /** Crash-safe file writes: a reader sees the old content or the new, never a mix or an empty file. */
-final class Durable {
+public final class Durable {
 
     private Durable() {}
 
     /** Writes {@code data} to a temp file beside {@code target}, syncs it and renames it into place. */
-    static void write(Path target, byte[] data) throws IOException {
+    public static void write(Path target, byte[] data) throws IOException {
         Path dir = target.getParent();
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
@@ -34,7 +34,7 @@ final class Durable {
     }
 
     /** Renames atomically (replacing) and syncs the directory so the rename itself survives a crash. */
-    static void move(Path from, Path to) throws IOException {
+    public static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -43,7 +43,7 @@ final class Durable {
         syncDirectory(to.getParent());
     }
 
-    static void syncDirectory(Path dir) throws IOException {
+    public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
