@@ -1,13 +1,8 @@
 package dev.rktj.cli;
 
-import dev.rktj.journal.Journal;
-import dev.rktj.journal.agent.AgentHandler;
 import dev.rktj.journal.agent.AgentServer;
-import dev.rktj.journal.agent.ExecResult;
 import dev.rktj.kernel.JournalSession;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
+import dev.rktj.kernel.KernelConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -24,25 +19,15 @@ final class JournalAgentCommand extends Sub implements Callable<Integer> {
     @Option(names = "--idle", defaultValue = "10m", description = "exit after this long without a request (default: ${DEFAULT-VALUE})")
     String idle;
 
-    /** Answers each request by running the command in-process against the agent's journal session. */
-    static AgentHandler handler(Journal journal) {
-        JournalSession session = new JournalSession(journal);
-        return args -> {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
-            PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
-            int code = Rkt.execute(args.toArray(String[]::new), Path.of("/"), session, o, e);
-            o.flush();
-            e.flush();
-            return new ExecResult(code, out.toByteArray(), err.toByteArray());
-        };
-    }
-
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         Path dataDir = DataDirs.canonical(rkt().cwd(), rkt().dir);
         Duration idleFor = Durations.parse(System.getenv().getOrDefault("RKTJ_AGENT_IDLE", idle));
-        return AgentServer.run(dataDir, JournalAgentCommand::handler, idleFor);
+        KernelConfig config = rkt().config();
+        return AgentServer.run(dataDir, journal -> {
+            AgentCommands commands = new AgentCommands(dataDir, new JournalSession(journal));
+            commands.warmUp(config);
+            return commands;
+        }, idleFor);
     }
 }

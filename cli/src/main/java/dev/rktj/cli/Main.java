@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * The entry point: answers read-only commands through the journal agent when one is up (this
- * path loads neither picocli, Jackson nor Chronicle), and runs every other command in-process.
+ * path loads neither picocli, Jackson nor Chronicle), starts the pod of a {@code rkt run} the
+ * agent prepared ({@link ThinRun}), and runs every other command in-process.
  */
 public final class Main {
 
@@ -45,6 +46,13 @@ public final class Main {
                 }
             } catch (IOException e) {
                 // the agent went away mid-answer: answer from the journal directly
+            }
+        }
+        if ("run".equals(head.command) && !head.help) {
+            Integer code = ThinRun.run(cwd, DataDirs.canonical(cwd, head.dataDir), args);
+            if (code != null) {
+                System.exit(code);
+                return;
             }
         }
         System.exit(Rkt.execute(args, cwd, null));

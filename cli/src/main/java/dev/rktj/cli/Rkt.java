@@ -1,6 +1,5 @@
 package dev.rktj.cli;
 
-import dev.rktj.kernel.JournalSession;
 import dev.rktj.kernel.Kernel;
 import dev.rktj.kernel.KernelConfig;
 import java.io.PrintWriter;
@@ -86,8 +85,8 @@ public final class Rkt implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "help for this command")
     boolean help;
 
-    /** Set by {@link #execute} for commands running inside the journal agent. */
-    JournalSession sharedJournal;
+    /** Set by {@link #execute} for commands running inside the journal agent, else null. */
+    InAgent inAgent;
     PrintWriter out;
     PrintWriter err;
 
@@ -101,18 +100,18 @@ public final class Rkt implements Callable<Integer> {
     /**
      * Runs one command line and returns its exit code.
      *
-     * @param sharedJournal the agent's session, or null to open the journal as needed
+     * @param inAgent what the journal agent shares with a command it runs, or null outside the agent
      */
-    public static int execute(String[] args, Path cwd, JournalSession sharedJournal) {
+    static int execute(String[] args, Path cwd, InAgent inAgent) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        return execute(args, cwd, sharedJournal, out, err);
+        return execute(args, cwd, inAgent, out, err);
     }
 
-    static int execute(String[] args, Path cwd, JournalSession sharedJournal, PrintWriter out, PrintWriter err) {
+    static int execute(String[] args, Path cwd, InAgent inAgent, PrintWriter out, PrintWriter err) {
         Rkt rkt = new Rkt();
         rkt.cwd = cwd;
-        rkt.sharedJournal = sharedJournal;
+        rkt.inAgent = inAgent;
         rkt.out = out;
         rkt.err = err;
         CommandLine cl = new CommandLine(rkt);
@@ -152,6 +151,12 @@ public final class Rkt implements Callable<Integer> {
 
     /** The kernel configured from the global options. */
     Kernel kernel() throws dev.rktj.kernel.KernelException {
+        KernelConfig config = config();
+        return inAgent == null ? new Kernel(config, null) : new Kernel(config, inAgent.journal(), inAgent.plugins());
+    }
+
+    /** The kernel configuration the global options describe. */
+    KernelConfig config() throws dev.rktj.kernel.KernelException {
         Set<String> insecure = new LinkedHashSet<>();
         for (String o : insecureOptions) {
             String v = o.trim();
@@ -176,11 +181,10 @@ public final class Rkt implements Callable<Integer> {
         plugins.add(systemConfig.resolve("plugins"));
         List<String> agentCommand = null;
         String launcher = System.getProperty("rktj.launcher");
-        if (launcher != null && Files.isExecutable(Path.of(launcher)) && sharedJournal == null) {
+        if (launcher != null && Files.isExecutable(Path.of(launcher)) && inAgent == null) {
             agentCommand = List.of(launcher, "--dir=" + dataDir, "journal-agent");
         }
-        KernelConfig config = new KernelConfig(dataDir, localConfig, systemConfig, plugins, insecure, debug, agentCommand);
-        return new Kernel(config, sharedJournal);
+        return new KernelConfig(dataDir, localConfig, systemConfig, plugins, insecure, debug, agentCommand);
     }
 
     Path cwd() {

@@ -1,6 +1,7 @@
 package dev.rktj.cli;
 
 import dev.rktj.kernel.Kernel;
+import dev.rktj.kernel.pod.PodService;
 import dev.rktj.kernel.pod.PrepareRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,17 @@ final class RunCommand extends Sub implements Callable<Integer> {
     public Integer call() throws Exception {
         requireRoot();
         RunArgs args = RunArgs.parse(raw, rkt(), false);
+        PrepareRequest request = new PrepareRequest(args.apps, args.stage1, args.pullPolicy, rkt().cwd(), args.uuidFileSave);
         try (Kernel kernel = kernel()) {
-            return kernel.pods().run(new PrepareRequest(args.apps, args.stage1, args.pullPolicy, rkt().cwd(), args.uuidFileSave),
-                    args.interactive, log());
+            if (rkt().inAgent != null && rkt().inAgent.launches() != null) {
+                // in the journal agent: prepare, and let the thin client start the pod (ThinRun)
+                PodService.Launched launched = kernel.pods().launch(request, args.interactive, log());
+                if (launched != null) {
+                    rkt().inAgent.launches().accept(launched);
+                }
+                return 0;
+            }
+            return kernel.pods().run(request, args.interactive, log());
         }
     }
 }

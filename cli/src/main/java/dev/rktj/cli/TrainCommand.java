@@ -3,7 +3,9 @@ package dev.rktj.cli;
 import dev.rktj.journal.agent.AgentClient;
 import dev.rktj.journal.agent.AgentServer;
 import java.time.Duration;
+import dev.rktj.kernel.JournalSession;
 import dev.rktj.kernel.fs.SafeDelete;
+import dev.rktj.kernel.pod.PodLock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -52,6 +54,7 @@ final class TrainCommand extends Sub implements Callable<Integer> {
             run(dir, "history", "--format=json");
             run(dir, "status", "no-such-pod");
             agentRoundTrip(tmp.resolve("data"));
+            thinRunClasses(tmp);
             if (root) {
                 run(dir, "gc", "--grace-period=0", "--expire-prepared=0");
             }
@@ -63,7 +66,8 @@ final class TrainCommand extends Sub implements Callable<Integer> {
 
     /** The read-only fast path: a thin client asking an agent (here in a thread of this JVM) for list and status. */
     private static void agentRoundTrip(Path dataDir) throws Exception {
-        Thread agent = new Thread(() -> AgentServer.run(dataDir, JournalAgentCommand::handler, Duration.ofSeconds(30)), "train-agent");
+        Thread agent = new Thread(() -> AgentServer.run(dataDir,
+                journal -> new AgentCommands(dataDir, new JournalSession(journal)), Duration.ofSeconds(30)), "train-agent");
         agent.start();
         AgentClient client = null;
         for (int i = 0; i < 100 && client == null; i++) {
@@ -78,6 +82,19 @@ final class TrainCommand extends Sub implements Callable<Integer> {
             }
         }
         agent.join(10_000);
+    }
+
+    /** What the thin {@code rkt run} client loads besides the agent client: the pod lock and a started stage1. */
+    private static void thinRunClasses(Path tmp) throws IOException, InterruptedException {
+        ThinRun.run(tmp, tmp.resolve("no-agent-here"), new String[] {"run"});
+        Path pod = Files.createDirectories(tmp.resolve("pod"));
+        Files.createFile(pod.resolve(PodLock.FILE));
+        try (PodLock watch = PodLock.watch(pod)) {
+            new ProcessBuilder("true").directory(pod.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start().waitFor();
+        }
     }
 
     private String run(String... args) {

@@ -9,13 +9,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A stage0 killed with SIGKILL: the pod lives on, and the journal is reconciled when it ends. */
 class KillIT extends PodTest {
 
-    @Test
-    void run_stage0KilledWhileAppSleeps_runningThenExitedWithRealCode() throws Exception {
+    /** With the agent up, {@code rkt run} is the thin client (ThinRun); without, the whole stage0. */
+    @ParameterizedTest(name = "agent up: {0}")
+    @ValueSource(booleans = {false, true})
+    void run_stage0KilledWhileAppSleeps_runningThenExitedWithRealCode(boolean agentUp) throws Exception {
+        if (agentUp) {
+            rkt.startAgent();
+        }
         Path img = TestImages.aci(base, "example.com/sleeper", List.of("/bin/sh", "-c", "sleep 4; exit 7"));
         Path uuidFile = base.resolve("uuid");
         Process run = rkt.start(base.resolve("run.log"), "run", "--insecure-options=image", "--uuid-file-save=" + uuidFile, img.toString());

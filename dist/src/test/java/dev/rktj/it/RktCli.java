@@ -89,7 +89,11 @@ final class RktCli {
      */
     void destroy() throws IOException, InterruptedException {
         cleanUp();
-        dev.rktj.kernel.fs.SafeDelete.tree(cwd);
+        try {
+            dev.rktj.kernel.fs.SafeDelete.tree(cwd);
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // an agent still starting brought part of the journal directory back: deleted again below
+        }
         long deadline = System.currentTimeMillis() + 10_000;
         List<Long> agents = agents();
         while (!agents.isEmpty() && System.currentTimeMillis() < deadline) {
@@ -103,6 +107,20 @@ final class RktCli {
         // an agent the last command started may have been opening its queue as the directory went,
         // and the queue library recreates the path; the agent has left by now, its directory goes too
         dev.rktj.kernel.fs.SafeDelete.tree(cwd);
+    }
+
+    /** Starts the journal agent with a first command and waits until it answers; returns its pid. */
+    long startAgent() throws InterruptedException {
+        run("list").ok();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            List<Long> up = agents();
+            if (up.size() == 1 && Files.exists(dataDir.resolve("journal/agent.sock"))) {
+                return up.get(0);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no journal agent answered for " + dataDir);
     }
 
     /** Journal agents serving this data dir. */

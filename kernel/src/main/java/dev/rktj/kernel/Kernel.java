@@ -2,6 +2,7 @@ package dev.rktj.kernel;
 
 import dev.rktj.kernel.image.ImageException;
 import dev.rktj.kernel.image.ImageStore;
+import dev.rktj.kernel.plugin.PluginCache;
 import dev.rktj.kernel.plugin.PluginException;
 import dev.rktj.kernel.plugin.PluginHost;
 import dev.rktj.kernel.pod.PodService;
@@ -14,6 +15,7 @@ public final class Kernel implements AutoCloseable {
 
     private final KernelConfig config;
     private final JournalSession sharedJournal;
+    private final PluginCache pluginCache;
     private JournalSession journal;
     private ImageStore store;
     private PluginHost plugins;
@@ -22,9 +24,18 @@ public final class Kernel implements AutoCloseable {
      * @param journal a session to use (the agent's), or null to open one on first use
      */
     public Kernel(KernelConfig config, JournalSession journal) {
+        this(config, journal, null);
+    }
+
+    /**
+     * @param journal a session to use (the agent's), or null to open one on first use
+     * @param pluginCache plugin hosts shared across commands (the agent's), or null to open one
+     */
+    public Kernel(KernelConfig config, JournalSession journal, PluginCache pluginCache) {
         this.config = config;
         this.sharedJournal = journal;
         this.journal = journal;
+        this.pluginCache = pluginCache;
     }
 
     public KernelConfig config() {
@@ -56,7 +67,7 @@ public final class Kernel implements AutoCloseable {
     public synchronized PluginHost plugins() throws KernelException {
         if (plugins == null) {
             try {
-                plugins = PluginHost.open(config.pluginDirs());
+                plugins = pluginCache != null ? pluginCache.host(config.pluginDirs()) : PluginHost.open(config.pluginDirs());
             } catch (PluginException e) {
                 throw new KernelException(e.getMessage(), e);
             }
@@ -74,7 +85,7 @@ public final class Kernel implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (plugins != null) {
+        if (plugins != null && pluginCache == null) {
             plugins.close();
         }
         if (journal != null && journal != sharedJournal) {

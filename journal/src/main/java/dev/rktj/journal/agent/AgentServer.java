@@ -82,6 +82,7 @@ public final class AgentServer {
     private Object journalDirKey;
     private Object socketKey;
     private Object dataDirKey;
+    private Object lockFileKey;
 
     private AgentServer(Path dataDir, Duration idleTimeout) {
         this.dataDir = dataDir;
@@ -118,6 +119,8 @@ public final class AgentServer {
             dataDirKey = fileKey(dataDir);
             journalDirKey = fileKey(journalDir);
             lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            // Chronicle never creates this file: a journal directory it brought back lacks it
+            lockFileKey = fileKey(lockFile);
         } catch (IOException e) {
             return failed("cannot create " + lockFile + ": " + Protocol.oneLine(e));
         }
@@ -149,6 +152,11 @@ public final class AgentServer {
             journal = ChronicleJournal.open(journalDir);
         } catch (JournalException e) {
             return failed(e.getMessage());
+        }
+        if (!directoriesOurs()) {
+            // deleted while the queue opened (which may have brought the path back): nothing to serve
+            journal.close();
+            return 0;
         }
         try {
             handler = handlerFactory == null ? null : handlerFactory.apply(journal);
@@ -220,8 +228,17 @@ public final class AgentServer {
     /** False when the journal directory or the socket file is gone or is no longer ours. */
     private boolean stillOurs() {
         try {
+            return directoriesOurs() && Objects.equals(fileKey(socket), socketKey);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** False when the data or journal directory, or the lock file, is gone or is no longer the one we started with. */
+    private boolean directoriesOurs() {
+        try {
             return Objects.equals(fileKey(dataDir), dataDirKey) && Objects.equals(fileKey(journalDir), journalDirKey)
-                    && Objects.equals(fileKey(socket), socketKey);
+                    && Objects.equals(fileKey(lockFile), lockFileKey);
         } catch (IOException e) {
             return false;
         }
@@ -337,6 +354,13 @@ public final class AgentServer {
         } catch (RuntimeException e) {
             // a bug in a handler must not take the agent down with a stack trace on a closed stderr
         } finally {
+            if (handler != null) {
+                try {
+                    handler.connectionClosed();
+                } catch (RuntimeException e) {
+                    // the handler's bug; the connection is gone either way
+                }
+            }
             synchronized (state) {
                 connections.remove(connection);
                 state.notifyAll();

@@ -17,6 +17,12 @@ import java.util.Set;
  * {@code flock}) for as long as the pod's processes live, surviving the JVM. The two kinds do not
  * exclude each other on Linux, so "locked" means: any lock of either kind on the file, read from
  * {@code /proc/locks}.
+ *
+ * <p>Stage0's POSIX lock covers byte 0 ({@link #create}) or the whole file ({@link #tryAcquire});
+ * a thin {@code rkt run} client watching a pod the journal agent prepared holds byte 1
+ * ({@link #watch}), so the agent can hand the pod over without a moment where it is unlocked:
+ * the client takes byte 1 while the agent still holds byte 0, then the agent lets go. Anyone
+ * probing with {@link #tryAcquire} (the whole file) is refused while either is held.
  */
 public final class PodLock implements AutoCloseable {
 
@@ -34,7 +40,26 @@ public final class PodLock implements AutoCloseable {
     public static PodLock create(Path podDir) throws IOException {
         Path f = podDir.resolve(FILE);
         FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
-        return new PodLock(ch, ch.lock());
+        try {
+            return new PodLock(ch, ch.lock(0, 1, false));
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Takes byte 1 of the pod's lock, waiting while someone holds the whole file: the thin client's
+     * hold on a pod the journal agent still holds byte 0 of.
+     */
+    public static PodLock watch(Path podDir) throws IOException {
+        FileChannel ch = FileChannel.open(podDir.resolve(FILE), StandardOpenOption.WRITE, StandardOpenOption.READ);
+        try {
+            return new PodLock(ch, ch.lock(1, 1, false));
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.rktj.kernel.pod;
 
 import dev.rktj.journal.JournalException;
+import dev.rktj.kernel.JournalSession;
 import dev.rktj.kernel.Kernel;
 import dev.rktj.kernel.KernelException;
 import dev.rktj.kernel.UserLog;
@@ -36,6 +37,7 @@ import dev.rktj.kernel.spi.PodRun;
 import dev.rktj.kernel.spi.Stage1;
 import dev.rktj.kernel.spi.Stage1Capability;
 import dev.rktj.kernel.spi.Stage1Exception;
+import dev.rktj.kernel.spi.Stage1Launch;
 import dev.rktj.kernel.spi.Stage1Process;
 import dev.rktj.kernel.view.PodRecord;
 import dev.rktj.kernel.view.PodsView;
@@ -292,30 +294,9 @@ public final class PodService {
                       UserLog log) throws KernelException {
         Stage1Process process;
         try {
-            List<AppRun> apps = new ArrayList<>();
-            for (RuntimeApp ra : manifest.apps()) {
-                Path tree;
-                try {
-                    tree = kernel.store().render(ImageId.parse(ra.image().id()));
-                } catch (ImageException e) {
-                    throw new PodException("pod \"" + uuid + "\": image " + ra.image().id() + " of app \"" + ra.name()
-                            + "\" is not in the store any more: " + e.getMessage(), e);
-                }
-                apps.add(appRun(ra, tree, podDir));
-            }
-            PodRun request = new PodRun(uuid, podDir, podDir.resolve(PodLock.FILE),
-                    podDir.resolve("stage1/rootfs/rkt/status"), apps, interactive, kernel.config().debug());
-            process = stage1.run(request);
+            process = stage1.run(podRun(uuid, podDir, manifest, interactive));
         } catch (Stage1Exception | KernelException e) {
-            String reason = "stage1 failed to start: " + e.getMessage();
-            try {
-                kernel.journal().append(new PodExited(uuid, null, reason));
-            } catch (JournalException je) {
-                e.addSuppressed(je);
-            } finally {
-                closeQuietly(lock);
-            }
-            throw e instanceof KernelException k ? k : new PodException(reason, e);
+            throw startFailed(uuid, lock, e);
         }
         try {
             kernel.journal().append(new PodStarted(uuid, process.pid(), stage1.info().name()));
@@ -334,6 +315,98 @@ public final class PodService {
             // released only after PodExited is in the journal, so no reconciler races this process
             closeQuietly(lock);
         }
+    }
+
+    private PodRun podRun(String uuid, Path podDir, PodManifest manifest, boolean interactive) throws KernelException {
+        List<AppRun> apps = new ArrayList<>();
+        for (RuntimeApp ra : manifest.apps()) {
+            Path tree;
+            try {
+                tree = kernel.store().render(ImageId.parse(ra.image().id()));
+            } catch (ImageException e) {
+                throw new PodException("pod \"" + uuid + "\": image " + ra.image().id() + " of app \"" + ra.name()
+                        + "\" is not in the store any more: " + e.getMessage(), e);
+            }
+            apps.add(appRun(ra, tree, podDir));
+        }
+        return new PodRun(uuid, podDir, podDir.resolve(PodLock.FILE), podDir.resolve("stage1/rootfs/rkt/status"), apps,
+                interactive, kernel.config().debug());
+    }
+
+    /** Records that the stage1 never started, releases the pod and returns what to throw. */
+    private KernelException startFailed(String uuid, PodLock lock, Exception e) {
+        String reason = "stage1 failed to start: " + e.getMessage();
+        try {
+            kernel.journal().append(new PodExited(uuid, null, reason));
+        } catch (JournalException | KernelException je) {
+            e.addSuppressed(je);
+        } finally {
+            closeQuietly(lock);
+        }
+        return e instanceof KernelException k ? k : new PodException(reason, e);
+    }
+
+    // ---------------------------------------------------------------- launch: rkt run by a thin client
+
+    /**
+     * A pod prepared into {@code run/} and described for a thin client to start. The caller holds
+     * {@link #lock} (stage0's byte of the pod lock) until the client holds its own
+     * ({@link PodLock#watch}), then releases it.
+     */
+    public record Launched(String uuid, Path podDir, String stage1, Stage1Launch launch, PodLock lock) {}
+
+    /**
+     * The first half of {@code rkt run} for a thin client: prepares the pod, moves it to
+     * {@code run/} and asks the stage1 how to start it. Null, and nothing done, when the stage1
+     * cannot be started by another process: the client then runs the pod itself.
+     */
+    public Launched launch(PrepareRequest request, boolean interactive, UserLog log) throws KernelException {
+        try {
+            Stage1 stage1 = kernel.plugins().stage1(request.stage1() == null ? DEFAULT_STAGE1 : request.stage1());
+            if (!stage1.info().can(Stage1Capability.LAUNCH)) {
+                return null;
+            }
+        } catch (PluginException e) {
+            throw new PodException(e.getMessage(), e);
+        }
+        Prepared p = prepareLocked(request, log);
+        Path runDir;
+        try {
+            runDir = dirs.move(p.located(), Dir.RUN);
+            kernel.journal().append(p.event());
+        } catch (IOException | JournalException e) {
+            closeQuietly(p.lock());
+            throw new PodException("cannot start pod " + p.uuid() + ": " + e.getMessage(), e);
+        }
+        try {
+            Stage1Launch launch = p.stage1().launch(podRun(p.uuid(), runDir, p.manifest(), interactive));
+            return new Launched(p.uuid(), runDir, p.stage1().info().name(), launch, p.lock());
+        } catch (Stage1Exception | KernelException e) {
+            throw startFailed(p.uuid(), p.lock(), e);
+        }
+    }
+
+    /**
+     * The end of a launched pod, as its client saw it: records each app's code from the status
+     * files and the pod's (see {@link Stage1Launch}); returns the pod's exit code. Records nothing
+     * when the journal already has the pod ended.
+     *
+     * @param commandCode the exit code of the launched command, or null when it never started
+     * @param reason why it never started, or null
+     */
+    public static int recordExit(JournalSession journal, Path podDir, String uuid, Integer commandCode, String reason)
+            throws JournalException {
+        PodRecord pod = journal.pod(uuid).orElse(null);
+        List<PodRecord.App> apps = pod == null ? List.of() : pod.apps();
+        Map<String, Integer> codes = commandCode == null ? Map.of() : statusCodes(podDir, apps);
+        Integer code = codes.isEmpty() ? commandCode : podExitCode(apps, codes);
+        if (pod != null && (pod.state() == PodState.RUNNING || pod.state() == PodState.PREPARED)) {
+            List<dev.rktj.kernel.event.KernelEvent> events = new ArrayList<>();
+            codes.forEach((app, c) -> events.add(new AppExited(uuid, app, c)));
+            events.add(new PodExited(uuid, code, reason));
+            journal.append(events.toArray(dev.rktj.kernel.event.KernelEvent[]::new));
+        }
+        return code == null ? 254 : code;
     }
 
     // ---------------------------------------------------------------- reconciliation

@@ -27,6 +27,15 @@ public interface Stage1 extends ExtensionPoint {
     /** Starts the pod; the returned process is waited on by stage0 when it stays attached. */
     Stage1Process run(PodRun request) throws Stage1Exception;
 
+    /**
+     * Describes how to start the pod instead of starting it, for stage1s with
+     * {@link Stage1Capability#LAUNCH}: whoever starts {@link Stage1Launch#command()} runs the pod
+     * exactly as {@link #run} would have.
+     */
+    default Stage1Launch launch(PodRun request) throws Stage1Exception {
+        throw new Stage1Exception("stage1 " + info().name() + " can only start pods itself");
+    }
+
     /** Runs a command inside a running pod; returns its exit status. */
     int enter(PodEnter request) throws Stage1Exception;
 

@@ -12,5 +12,7 @@ public enum Stage1Capability {
     STOP,
     VOLUMES,
     PORTS,
-    ISOLATORS
+    ISOLATORS,
+    /** {@link Stage1#launch} describes the pod's start, so a thin client can start it (a fast {@code rkt run}). */
+    LAUNCH
 }

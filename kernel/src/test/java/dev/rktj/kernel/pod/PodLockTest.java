@@ -1,10 +1,14 @@
 package dev.rktj.kernel.pod;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -40,10 +44,37 @@ class PodLockTest {
             assertTrue(PodLock.isLocked(pod), "flock(1)'s lock is seen");
             assertNull(PodLock.tryAcquire(pod), "a POSIX lock would not exclude the flock: the kernel must still say no");
         } finally {
-            holder.descendants().forEach(ProcessHandle::destroyForcibly);
+            // flock's child inherits the locked descriptor: the lock goes only when both are gone
+            java.util.List<ProcessHandle> children = holder.descendants().toList();
+            children.forEach(ProcessHandle::destroyForcibly);
             holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            for (ProcessHandle child : children) {
+                child.onExit().get(10, TimeUnit.SECONDS);
+            }
         }
         assertFalse(PodLock.isLocked(pod));
+    }
+
+    @Test
+    void watch_handOver_thePodIsNeverFree() throws Exception {
+        PodLock stage0 = PodLock.create(pod);
+        Process client = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), WatchInAnotherProcess.class.getName(), pod.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
+            // the client's byte 1 does not wait for stage0's byte 0
+            assertEquals("locked", out.readLine());
+            stage0.close();
+            assertTrue(PodLock.isLocked(pod), "the client's lock is seen");
+            assertNull(PodLock.tryAcquire(pod), "handed over, the pod is still held: a reconciler must not take it");
+            client.getOutputStream().close();
+            assertTrue(client.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            client.destroyForcibly();
+        }
+        try (PodLock free = PodLock.tryAcquire(pod)) {
+            assertNotNull(free, "free once the client has let go");
+        }
     }
 
     @Test

@@ -81,6 +81,30 @@ public abstract class Stage1ContractTest {
     }
 
     @Test
+    void launch_startedByAnotherProcess_runsThePodAsRunWould() throws Exception {
+        assumeTrue(stage1.info().can(Stage1Capability.LAUNCH), "the stage1 does not declare LAUNCH");
+        PodRun pod = fixture.pod(fixture.app("main", "/bin/sh", "-c", "echo launched > /out && exit 4"));
+
+        Stage1Launch launch = stage1.launch(pod);
+        // a thin client knows nothing but the description: started by hand, as it does
+        Process started = new ProcessBuilder(launch.command()).directory(launch.directory().toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).start();
+        String output = new String(started.getInputStream().readAllBytes(), UTF_8);
+        started.waitFor();
+
+        assertEquals("4", Files.readString(pod.statusDir().resolve("main"), UTF_8).strip(), output);
+        assertEquals(0, Stage1Fixture.probeLock(pod.lockFile()), "flock -n on the lock file after the pod ended");
+    }
+
+    @Test
+    void launch_withoutTheLaunchCapability_failsWithStage1Exception() throws Exception {
+        assumeFalse(stage1.info().can(Stage1Capability.LAUNCH), "the stage1 declares LAUNCH");
+        PodRun pod = fixture.pod(fixture.app("main", "/bin/true"));
+        assertThrows(Stage1Exception.class, () -> stage1.launch(pod));
+    }
+
+    @Test
     void run_appExitingWith0_reportsZero() throws Exception {
         PodRun pod = fixture.pod(fixture.app("main", "/bin/true"));
 

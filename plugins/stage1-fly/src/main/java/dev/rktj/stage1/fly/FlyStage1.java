@@ -9,6 +9,7 @@ import dev.rktj.kernel.spi.Stage1;
 import dev.rktj.kernel.spi.Stage1Capability;
 import dev.rktj.kernel.spi.Stage1Exception;
 import dev.rktj.kernel.spi.Stage1Info;
+import dev.rktj.kernel.spi.Stage1Launch;
 import dev.rktj.kernel.spi.Stage1Process;
 import java.io.File;
 import java.io.IOException;
@@ -51,8 +52,9 @@ public final class FlyStage1 implements Stage1 {
     private static final String SCRIPT = "fly-run.sh";
 
     private static final Stage1Info INFO = new Stage1Info(NAME, APPC_NAME, readVersion(),
-            // stdin passes through when the pod is interactive; nothing else is isolated or offered
-            Set.of(Stage1Capability.INTERACTIVE));
+            // stdin passes through when the pod is interactive, and the chain can be started by a thin client;
+            // nothing else is isolated or offered
+            Set.of(Stage1Capability.INTERACTIVE, Stage1Capability.LAUNCH));
 
     @Override
     public Stage1Info info() {
@@ -61,6 +63,26 @@ public final class FlyStage1 implements Stage1 {
 
     @Override
     public Stage1Process run(PodRun request) throws Stage1Exception {
+        Stage1Launch launch = launch(request);
+        ProcessBuilder builder = new ProcessBuilder(launch.command())
+                // rkt runs its stage1 from the pod directory
+                .directory(launch.directory().toFile())
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectInput(launch.inheritStdin()
+                        ? ProcessBuilder.Redirect.INHERIT
+                        : ProcessBuilder.Redirect.from(new File("/dev/null")));
+        AppRun app = request.apps().get(0);
+        try {
+            return new FlyProcess(builder.start(), app.name(), request.statusDir().resolve(app.name()));
+        } catch (IOException e) {
+            throw new Stage1Exception("stage1 fly: cannot start the pod: " + e.getMessage(), e);
+        }
+    }
+
+    /** Checks the pod, writes its script and returns the chain of the class comment. */
+    @Override
+    public Stage1Launch launch(PodRun request) throws Stage1Exception {
         if (request.apps().size() != 1) {
             throw new Stage1Exception("stage1 fly: a pod must have exactly one app (got " + request.apps().size() + ")");
         }
@@ -78,22 +100,13 @@ public final class FlyStage1 implements Stage1 {
         checkOverlayPath(appDir);
         String workingDirectory = ImagePaths.resolveDirectory(tree, app.workingDirectory());
         Path script = writeScript(podDir);
-
-        List<String> command = command(tools, script, hostMountNamespace(), request, app, tree, appDir, podDir,
-                workingDirectory);
-        ProcessBuilder builder = new ProcessBuilder(command)
-                // rkt runs its stage1 from the pod directory
-                .directory(podDir.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .redirectInput(request.interactive()
-                        ? ProcessBuilder.Redirect.INHERIT
-                        : ProcessBuilder.Redirect.from(new File("/dev/null")));
         try {
-            return new FlyProcess(builder.start(), app.name(), request.statusDir().resolve(app.name()));
+            Files.createDirectories(request.statusDir());
         } catch (IOException e) {
-            throw new Stage1Exception("stage1 fly: cannot start the pod: " + e.getMessage(), e);
+            throw new Stage1Exception("stage1 fly: cannot create " + request.statusDir() + ": " + e.getMessage(), e);
         }
+        return new Stage1Launch(command(tools, script, hostMountNamespace(), request, app, tree, appDir, podDir,
+                workingDirectory), podDir, request.interactive());
     }
 
     @Override

@@ -4,6 +4,7 @@
 # Started by FlyStage1 as
 #   flock -x LOCK unshare --mount --propagation private /bin/sh fly-run.sh \
 #       HOST_MNT_NS TREE APP_DIR ro|rw POD_DIR STATUS_DIR APP -- COMMAND...
+# with STATUS_DIR already created.
 # so every mount below lives in the pod's own mount namespace and disappears with its last
 # process; nothing is ever unmounted or removed by hand.
 #
@@ -38,8 +39,10 @@ mount -t overlay overlay -o "lowerdir=$tree,upperdir=$app_dir/upper,workdir=$app
 # A symlink at one of these paths could point mkdir and mount outside the rootfs.
 for dir in dev proc sys tmp; do
     [ ! -L "$root/$dir" ] || fail "the image has a symlink at /$dir; refusing to mount over it"
-    mkdir -p "$root/$dir" || fail "cannot create /$dir in the app's rootfs"
 done
+# one mkdir for the four: every program started here is on the path of `rkt run`
+mkdir -p "$root/dev" "$root/proc" "$root/sys" "$root/tmp" || fail "cannot create /dev, /proc, /sys or /tmp in the app's rootfs"
+
 for dir in dev proc sys; do
     mount --rbind "/$dir" "$root/$dir" || fail "cannot bind /$dir into the app's rootfs"
 done
@@ -69,6 +72,6 @@ exec 3>&2 2>/dev/null
 rc=$?
 exec 2>&3 3>&-
 
-mkdir -p "$status_dir" && write_atomically "$status_dir/$app" "$rc" \
+write_atomically "$status_dir/$app" "$rc" \
     || echo "stage1 fly: cannot write the exit status of $app to $status_dir" >&2
 exit "$rc"

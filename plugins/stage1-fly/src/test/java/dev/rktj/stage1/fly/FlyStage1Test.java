@@ -52,12 +52,12 @@ class FlyStage1Test {
     }
 
     @Test
-    void info_declaresFlyWithOnlyInteractive() {
+    void info_declaresFlyWithInteractiveAndLaunch() {
         Stage1Info info = fly.info();
 
         assertEquals("fly", info.name());
         assertEquals("coreos.com/rkt/stage1-fly", info.appcName());
-        assertEquals(Set.of(Stage1Capability.INTERACTIVE), info.capabilities());
+        assertEquals(Set.of(Stage1Capability.INTERACTIVE, Stage1Capability.LAUNCH), info.capabilities());
         assertNotEquals("unknown", info.version());
     }
 
@@ -94,7 +94,13 @@ class FlyStage1Test {
         Stage1Process process = fixture.run(fly, pod);
         long ppid = Long.parseLong(Stage1Fixture.awaitFile(Duration.ofSeconds(20), pod.podDir().resolve("ppid"))
                 .orElseThrow());
-        List<ProcessHandle> children = ProcessHandle.of(ppid).orElseThrow().children().toList();
+        // ppid is written just before the shell forks the app: give the fork a moment
+        ProcessHandle parent = ProcessHandle.of(ppid).orElseThrow();
+        List<ProcessHandle> children = parent.children().toList();
+        for (long deadline = System.currentTimeMillis() + 1_500; children.isEmpty() && System.currentTimeMillis() < deadline; ) {
+            Thread.sleep(10);
+            children = parent.children().toList();
+        }
         fixture.waitFor(process);
 
         assertEquals(1, children.size(), "the ppid process has exactly the app as its child");

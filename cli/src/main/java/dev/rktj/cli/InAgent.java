@@ -1,0 +1,16 @@
+package dev.rktj.cli;
+
+import dev.rktj.kernel.JournalSession;
+import dev.rktj.kernel.plugin.PluginCache;
+import dev.rktj.kernel.pod.PodService.Launched;
+import java.util.function.Consumer;
+
+/**
+ * What a command running inside the journal agent shares with the agent.
+ *
+ * @param journal the agent's journal session, with its folded views
+ * @param plugins the agent's plugin hosts
+ * @param launches for a thin client's {@code rkt run}: takes the prepared pod instead of running
+ *     it ({@link ThinRun}); null for every other request
+ */
+record InAgent(JournalSession journal, PluginCache plugins, Consumer<Launched> launches) {}

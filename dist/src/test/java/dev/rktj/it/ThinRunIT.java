@@ -1,0 +1,54 @@
+package dev.rktj.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code rkt run} with the journal agent up: the agent prepares the pod and the command's JVM
+ * starts it (the fast path); what the user sees and what the journal holds are as without it.
+ */
+class ThinRunIT extends PodTest {
+
+    @Test
+    void run_agentUp_appOutputExitCodeAndEachEventOnce() throws Exception {
+        Path img = TestImages.aci(base, "example.com/three", List.of("/bin/sh", "-c", "echo from the pod; exit 3"));
+        long agent = rkt.startAgent();
+        Path uuidFile = base.resolve("uuid");
+        RktCli.Result r = rkt.run("run", "--insecure-options=image", "--uuid-file-save=" + uuidFile, img.toString());
+        assertEquals(3, r.code(), r.err());
+        assertEquals("from the pod\n", r.out());
+        String uuid = Files.readString(uuidFile).trim();
+
+        List<String> types = new ArrayList<>();
+        long preparedBy = -1;
+        for (JsonNode e : new ObjectMapper().readTree(rkt.run("history", "--format=json", uuid).ok().out())) {
+            types.add(e.get("type").asText());
+            if (e.get("type").asText().equals("PodPrepared")) {
+                preparedBy = e.get("writer").get("pid").asLong();
+            }
+        }
+        assertEquals(List.of("PodPrepared", "PodStarted", "AppExited", "PodExited"), types);
+        assertEquals(agent, preparedBy, "the agent prepared the pod: the fast path was taken");
+        String status = rkt.run("status", uuid).ok().out();
+        assertTrue(status.startsWith("state=exited\n") && status.contains("\napp-three=3\n"), status);
+    }
+
+    @Test
+    void run_agentUp_userMistake_oneLineAndNoTrace() throws Exception {
+        rkt.startAgent();
+        RktCli.Result r = rkt.run("run", "--insecure-options=image", base.resolve("missing.aci").toString());
+        assertEquals(254, r.code());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("run: "), r.err());
+        assertEquals("", rkt.run("list", "--no-legend").ok().out());
+        assertEquals("", rkt.run("history", "--no-legend").ok().out());
+    }
+}
