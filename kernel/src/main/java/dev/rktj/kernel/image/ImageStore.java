@@ -48,6 +48,8 @@ public final class ImageStore {
     private static final String TREE_PREFIX = "deps-";
     private static final String RECORD_SUFFIX = ".json";
     private static final int MIN_ID_HEX = 2;
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> TREES_MODE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
 
     private static final ObjectMapper RECORDS = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -83,6 +85,11 @@ public final class ImageStore {
         try {
             for (Path dir : List.of(store.blobs, store.manifests, store.records, store.trees, store.tmp, store.locks)) {
                 Files.createDirectories(dir);
+            }
+            // Trees hold setuid and setgid binaries and file capabilities as their images ship them:
+            // only root may walk in, or any local user could run them with their owners' powers.
+            if (!Files.getPosixFilePermissions(store.trees).equals(TREES_MODE)) {
+                Files.setPosixFilePermissions(store.trees, TREES_MODE);
             }
         } catch (IOException e) {
             throw new ImageException("cannot open the image store in " + store.cas + ": " + oneLine(e), e);
@@ -229,18 +236,15 @@ public final class ImageStore {
     }
 
     /**
-     * The image's rendered rootfs, extracting it the first time. Safe to call from many threads
-     * and processes at once: one renders, the others wait and then use its tree.
+     * The image's rendered rootfs, its dependencies under it, extracting it the first time. Safe to
+     * call from many threads and processes at once: one renders, the others wait and then use its tree.
      */
     public Path render(ImageId id) throws ImageException {
         if (get(id).isEmpty()) {
             throw new ImageException("no image with ID " + id + " in the store");
         }
-        ImageManifest manifest = manifest(id);
-        if (!manifest.dependencies().isEmpty()) {
-            throw new ImageException("image dependencies are not supported yet: " + manifest.name());
-        }
-        String treeId = treeId(List.of(id));
+        List<Layers.Layer> layers = Layers.of(this, id);
+        String treeId = treeId(layers.stream().map(Layers.Layer::id).toList());
         Path tree = trees.resolve(treeId);
         if (Files.isRegularFile(tree.resolve("rendered"))) {
             return tree.resolve("rootfs");
@@ -255,14 +259,20 @@ public final class ImageStore {
                 deleteTree(tree);
             }
             work = Files.createTempDirectory(trees, "tmp-");
-            // Temp directories are private; a tree is read by stage1 helpers that may not run as root.
+            // The tree keeps the image's modes for the overlay above it; cas/tree itself keeps users out.
             Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             Path rootfs = Files.createDirectory(work.resolve("rootfs"));
-            try (InputStream blob = Files.newInputStream(blobPath(id))) {
-                new TarExtractor(rootfs, "rootfs", TarExtractor.runningAsRoot()).extract(blob);
-            } catch (NoSuchFileException e) {
-                throw new ImageException("image " + id + " has no blob in the store: the store is damaged");
+            TarExtractor extractor = new TarExtractor(rootfs, "rootfs", TarExtractor.runningAsRoot());
+            for (Layers.Layer layer : layers) {
+                // blobs are stored uncompressed: rendering reads them as they are
+                Path blob = blobPath(layer.id());
+                try (InputStream in = Files.newInputStream(blob)) {
+                    extractor.layer(in, () -> Files.newInputStream(blob), layer.filter());
+                } catch (NoSuchFileException e) {
+                    throw new ImageException("image " + layer.id() + " has no blob in the store: the store is damaged");
+                }
             }
+            extractor.finish();
             Files.writeString(work.resolve("image"), id + "\n");
             syncFilesystem(work);
             Durable.move(work, tree);
@@ -302,14 +312,16 @@ public final class ImageStore {
                 throw new ImageException("no image with ID " + id + " in the store");
             }
             Files.deleteIfExists(record);
-            String treeId = treeId(List.of(id));
-            try (StoreLock treeLock = StoreLock.acquire(treeLock(treeId))) {
-                Path tree = trees.resolve(treeId);
-                if (Files.exists(tree)) {
-                    // Rename first so a half-deleted tree can never pass for a rendered one.
-                    Path doomed = Files.createTempDirectory(trees, "tmp-").resolve("doomed");
-                    Files.move(tree, doomed);
-                    deleteTree(doomed.getParent());
+            // one tree for each set of dependencies it was rendered with
+            for (String treeId : treesOf(id)) {
+                try (StoreLock treeLock = StoreLock.acquire(treeLock(treeId))) {
+                    Path tree = trees.resolve(treeId);
+                    if (Files.exists(tree)) {
+                        // Rename first so a half-deleted tree can never pass for a rendered one.
+                        Path doomed = Files.createTempDirectory(trees, "tmp-").resolve("doomed");
+                        Files.move(tree, doomed);
+                        deleteTree(doomed.getParent());
+                    }
                 }
             }
             Files.deleteIfExists(manifestPath(id));
@@ -334,6 +346,23 @@ public final class ImageStore {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks SHA-512", e);
         }
+    }
+
+    /** The trees rendered for {@code id} (their {@code image} file names it). */
+    private List<String> treesOf(ImageId id) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(trees, TREE_PREFIX + "*")) {
+            for (Path tree : dir) {
+                try {
+                    if (Files.readString(tree.resolve("image")).strip().equals(id.toString())) {
+                        found.add(tree.getFileName().toString());
+                    }
+                } catch (NoSuchFileException e) {
+                    // a tree cut short before its image file was written: it is no tree of anything
+                }
+            }
+        }
+        return found;
     }
 
     Path blobPath(ImageId id) {
