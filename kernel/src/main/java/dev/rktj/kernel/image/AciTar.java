@@ -141,9 +141,9 @@ final class AciTar extends TarArchiveInputStream {
             }
             String name = p.getKey().substring(XATTR_KEY.length());
             String namespace = name.contains(".") ? name.substring(0, name.indexOf('.') + 1) : "";
-            if (!Xattrs.NAMESPACES.contains(namespace) || name.length() == namespace.length()) {
+            if (!LinuxFiles.NAMESPACES.contains(namespace) || name.length() == namespace.length()) {
                 throw new EntryNames.Refused(EntryNames.refusing(raw, "xattr " + ImageId.quote(name) + " is not in a namespace Linux knows ("
-                        + String.join(", ", Xattrs.NAMESPACES) + ")"));
+                        + String.join(", ", LinuxFiles.NAMESPACES) + ")"));
             }
             if (name.getBytes(StandardCharsets.UTF_8).length > MAX_XATTR_NAME_BYTES || name.indexOf('\0') >= 0) {
                 throw new EntryNames.Refused(EntryNames.refusing(raw, "xattr name " + ImageId.quote(name) + " is too long or holds a NUL byte"));

@@ -11,7 +11,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Extracts one directory of a tar (an ACI's {@code rootfs}) into a target directory and never
@@ -326,6 +324,7 @@ public final class TarExtractor {
     /**
      * Owner, then xattrs, then mtime, then mode: chown clears setuid bits and file capabilities, a
      * mode may forbid the write that setting a user xattr needs, and setting xattrs leaves mtime alone.
+     * Nothing here follows a symlink or opens the file (a fifo would block, a device might act).
      */
     private void restore(Path path, AciTar.Item item) throws IOException {
         EntryKind kind = item.kind();
@@ -334,39 +333,23 @@ public final class TarExtractor {
             Files.setAttribute(path, "unix:gid", (int) item.header().getLongGroupId(), NOFOLLOW);
         }
         for (Map.Entry<String, byte[]> x : item.xattrs().entrySet()) {
-            // without root only user xattrs can be set, as only root can give files away
+            // trusted. and security. need CAP_SYS_ADMIN: without root only user xattrs are restored, as owners are not
             if (privileged || x.getKey().startsWith("user.")) {
                 try {
-                    Xattrs.set(path, x.getKey(), x.getValue());
+                    LinuxFiles.setXattr(path, x.getKey(), x.getValue());
                 } catch (IOException e) {
                     throw new IOException(ImageId.quote(item.raw()) + ": " + e.getMessage(), e);
                 }
             }
         }
         FileTime mtime = item.header().getLastModifiedTime();
-        if (kind == EntryKind.CHAR_DEVICE || kind == EntryKind.BLOCK_DEVICE || kind == EntryKind.FIFO) {
-            // The JDK opens a file to set its times: that would block on a fifo and may act on a device.
-            setTimesWithoutOpening(path, mtime);
-        } else if (mtime != null) {
-            Files.getFileAttributeView(path, BasicFileAttributeView.class, NOFOLLOW).setTimes(mtime, null, null);
+        if (mtime != null) {
+            LinuxFiles.setModifiedTime(path, mtime);
         }
         if (kind != EntryKind.SYMLINK) {
             // Following is safe: this path was created here, in a tree nobody else writes, and is no
             // symlink; the NOFOLLOW variant would open the file, which a fifo or mode 0200 forbids.
             Files.setAttribute(path, "unix:mode", item.header().getMode() & 07777);
-        }
-    }
-
-    private static void setTimesWithoutOpening(Path path, FileTime mtime) throws IOException {
-        if (mtime == null) {
-            return;
-        }
-        long nanos = mtime.to(TimeUnit.NANOSECONDS);
-        String stamp = Math.floorDiv(nanos, 1_000_000_000L) + "." + String.format("%09d", Math.floorMod(nanos, 1_000_000_000L));
-        try {
-            run(path.toString(), List.of("touch", "-h", "-m", "-d", "@" + stamp, path.toString()));
-        } catch (ImageException ex) {
-            throw new IOException(ex.getMessage(), ex);
         }
     }
 
