@@ -113,22 +113,37 @@ public final class ImageStore {
         ImageId id = s.id();
         try (StoreLock lock = StoreLock.acquire(imageLock(id))) {
             Path blob = blobPath(id);
-            Files.createDirectories(blob.getParent());
-            if (Files.exists(blob)) {
-                Files.delete(s.temp());
-            } else {
-                Durable.move(s.temp(), blob);
-            }
             Path manifest = manifestPath(id);
-            if (!Files.exists(manifest)) {
-                Durable.write(manifest, s.manifestJson());
+            boolean newBlob = false;
+            boolean newManifest = false;
+            try {
+                Files.createDirectories(blob.getParent());
+                if (Files.exists(blob)) {
+                    Files.delete(s.temp());
+                } else {
+                    Durable.move(s.temp(), blob);
+                    newBlob = true;
+                }
+                if (!Files.exists(manifest)) {
+                    newManifest = true;
+                    Durable.write(manifest, s.manifestJson());
+                }
+                Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                Optional<StoredImage> before = get(id);
+                StoredImage image = new StoredImage(id, s.manifest().name(), labels(s.manifest()), s.size(), now,
+                        before.map(StoredImage::lastUsed).orElse(now), source, signer);
+                writeRecord(image);
+                return image;
+            } catch (IOException e) {
+                // an image is its blob, manifest and record, or nothing: take back what this commit added
+                if (newManifest) {
+                    deleteQuietly(manifest);
+                }
+                if (newBlob) {
+                    deleteQuietly(blob);
+                }
+                throw e;
             }
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            Optional<StoredImage> before = get(id);
-            StoredImage image = new StoredImage(id, s.manifest().name(), labels(s.manifest()), s.size(), now,
-                    before.map(StoredImage::lastUsed).orElse(now), source, signer);
-            writeRecord(image);
-            return image;
         } catch (IOException e) {
             deleteQuietly(s.temp());
             throw new ImageException("cannot store image " + id + ": " + oneLine(e), e);
@@ -481,10 +496,6 @@ public final class ImageStore {
     }
 
     private static String oneLine(Exception e) {
-        String m = e.getMessage();
-        if (e instanceof NoSuchFileException) {
-            m = "no such file: " + m;
-        }
-        return m == null ? e.getClass().getSimpleName() : m.replaceAll("\\s+", " ").trim();
+        return Failures.oneLine(e);
     }
 }

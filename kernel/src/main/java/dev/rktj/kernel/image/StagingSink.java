@@ -94,7 +94,7 @@ final class StagingSink implements BlobSink {
                 }
                 Tee.WriteFailure writeFailure = causeOfType(e, Tee.WriteFailure.class);
                 if (writeFailure != null) {
-                    throw new IOException("cannot write the staged image in " + tmpDir + ": " + writeFailure.getCause().getMessage(), writeFailure.getCause());
+                    throw storing(writeFailure.getCause());
                 }
                 throw new FetchException("corrupt archive: " + describe(e), e);
             } catch (EntryNames.Refused e) {
@@ -106,10 +106,22 @@ final class StagingSink implements BlobSink {
                 }
             }
             ImageManifest manifest = check.finish();
-            out.flush();
-            channel.force(true);
+            try {
+                out.flush();
+                channel.force(true);
+            } catch (IOException e) {
+                throw storing(e);
+            }
             return new Staged(ImageId.ofDigest(sha512.digest()), size, temp, manifest, check.manifestJson());
         }
+    }
+
+    /** A failure to write the staged copy: the disk, not the archive. */
+    private IOException storing(Throwable cause) {
+        if (Failures.isDiskFull(cause)) {
+            return new IOException("no space left on device while storing the image in " + tmpDir, cause);
+        }
+        return new IOException("cannot write the staged image in " + tmpDir + ": " + cause.getMessage(), cause);
     }
 
     private static InputStream decompressed(Source source) throws IOException, FetchException {

@@ -114,7 +114,7 @@ public final class TarExtractor {
             throw new ImageException("cannot extract the image: a name cannot be written in this system's file name encoding ("
                     + System.getProperty("sun.jnu.encoding") + "); run with a UTF-8 locale", ex);
         } catch (IOException ex) {
-            throw new ImageException("cannot extract the image: " + oneLine(ex), ex);
+            throw new ImageException("cannot extract the image: " + Failures.oneLine(ex), ex);
         }
     }
 
@@ -125,7 +125,7 @@ public final class TarExtractor {
             try {
                 restore(d.path(), d.item());
             } catch (IOException ex) {
-                throw new ImageException("cannot set the attributes of " + ImageId.quote(d.item().raw()) + ": " + oneLine(ex), ex);
+                throw new ImageException("cannot set the attributes of " + ImageId.quote(d.item().raw()) + ": " + Failures.oneLine(ex), ex);
             }
         }
     }
@@ -379,8 +379,4 @@ public final class TarExtractor {
         return new EntryNames.Refused(EntryNames.refusing(item.raw(), reason));
     }
 
-    private static String oneLine(Exception e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m.replaceAll("\\s+", " ").trim();
-    }
 }
