@@ -89,7 +89,11 @@ final class RktCli {
      */
     void destroy() throws IOException, InterruptedException {
         cleanUp();
-        dev.rktj.kernel.fs.SafeDelete.tree(cwd);
+        try {
+            dev.rktj.kernel.fs.SafeDelete.tree(cwd);
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // an agent was creating its queue as the directory went; the delete below, once it has left, finishes
+        }
         long deadline = System.currentTimeMillis() + 10_000;
         List<Long> agents = agents();
         while (!agents.isEmpty() && System.currentTimeMillis() < deadline) {
