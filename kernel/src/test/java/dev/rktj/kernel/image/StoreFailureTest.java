@@ -91,10 +91,7 @@ class StoreFailureTest {
 
     @Test
     void import_diskFillsUpWhileStaging_oneLineAndNothingLeft() throws Exception {
-        assumeTrue(TarExtractor.runningAsRoot(), "mounting a small tmpfs needs root");
-        Path small = Files.createDirectory(tmp.resolve("small"));
-        mount(small);
-        try {
+        onSmallDisk(small -> {
             ImageStore store = ImageStore.open(small);
             TreeMap<String, String> before = StoreSnapshot.of(small);
             byte[] tooBig = noise("example.com/big", 3).toBytes();
@@ -107,17 +104,12 @@ class StoreFailureTest {
             // nothing is lost for the next image: one that fits imports and renders
             StoredImage fits = AciBuilder.image("example.com/fits").file("x", "x").importInto(store);
             assertEquals("x", Files.readString(store.render(fits.id()).resolve("x")));
-        } finally {
-            unmount(small);
-        }
+        });
     }
 
     @Test
     void commit_diskFullAfterStaging_takesBackTheBlobAndLeavesNothing() throws Exception {
-        assumeTrue(TarExtractor.runningAsRoot(), "mounting a small tmpfs needs root");
-        Path small = Files.createDirectory(tmp.resolve("small"));
-        mount(small);
-        try {
+        onSmallDisk(small -> {
             ImageStore store = ImageStore.open(small);
             BlobDescriptor staged = store.stagingSink().write(new ByteArrayInputStream(noise("example.com/one", 1).toBytes()));
             Path filler = small.resolve("filler");
@@ -129,9 +121,7 @@ class StoreFailureTest {
             Files.delete(filler);
             assertEquals(List.of(), filesBesideLocks(small));
             assertEquals(List.of(), store.list());
-        } finally {
-            unmount(small);
-        }
+        });
     }
 
     @Test
@@ -158,6 +148,22 @@ class StoreFailureTest {
      */
     private static List<Path> filesBesideLocks(Path data) throws IOException {
         return filesUnder(data).stream().filter(p -> !p.startsWith(data.resolve("cas/locks"))).toList();
+    }
+
+    private interface OnSmallDisk {
+        void run(Path dataDir) throws Exception;
+    }
+
+    /** Runs {@code test} with a 2 MiB tmpfs as its data dir, unmounted before anything is deleted. */
+    private void onSmallDisk(OnSmallDisk test) throws Exception {
+        assumeTrue(TarExtractor.runningAsRoot(), "mounting a small tmpfs needs root");
+        Path small = Files.createDirectory(tmp.resolve("small"));
+        mount(small);
+        try {
+            test.run(small);
+        } finally {
+            unmount(small);
+        }
     }
 
     /** Writes until the file system is full. */
