@@ -4,35 +4,118 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rktj.kernel.Kernel;
 import dev.rktj.kernel.view.ImagesView;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** {@code rkt image list}: the images view as rkt's table or JSON. */
+/**
+ * {@code rkt image list}: the images view as rkt's table or JSON, with rkt's {@code --fields},
+ * {@code --sort} and {@code --order}. Answered by the journal agent, so it reads only the view.
+ */
 @Command(name = "list", description = "List images in the local store")
 final class ImageListCommand extends Sub implements Callable<Integer> {
+
+    /** A column: its name in {@code --fields} and {@code --sort}, its header, and its JSON key. */
+    enum Field {
+        ID("id", "ID", "id"),
+        NAME("name", "NAME", "name"),
+        SIZE("size", "SIZE", "size"),
+        IMPORTTIME("importtime", "IMPORT TIME", "import_time"),
+        LASTUSED("lastused", "LAST USED", "last_used_time"),
+        LATEST("latest", "LATEST", "latest"),
+        SIGNER("signer", "SIGNER", "signer");
+
+        final String flagName;
+        final String header;
+        final String jsonKey;
+
+        Field(String flagName, String header, String jsonKey) {
+            this.flagName = flagName;
+            this.header = header;
+            this.jsonKey = jsonKey;
+        }
+
+        /** A comma-separated list of field names, as {@code --fields} and {@code --sort} take it. */
+        static List<Field> parseList(String flag, String value) {
+            List<Field> fields = new ArrayList<>();
+            for (String part : value.split(",", -1)) {
+                Field f = byName(part.trim().toLowerCase(Locale.ROOT));
+                if (f == null) {
+                    throw new Errors.UserException("invalid " + flag + " field \"" + part.trim() + "\": valid fields are "
+                            + String.join(", ", List.of(values()).stream().map(v -> v.flagName).toList()));
+                }
+                fields.add(f);
+            }
+            return fields;
+        }
+
+        private static Field byName(String name) {
+            for (Field f : values()) {
+                if (f.flagName.equals(name)) {
+                    return f;
+                }
+            }
+            return null;
+        }
+    }
+
+    private static final Pattern FINGERPRINT = Pattern.compile("(?i)(?<![0-9a-f])[0-9a-f]{40}(?![0-9a-f])");
 
     @Mixin
     TableOptions table;
 
+    @Option(names = "--fields", defaultValue = "id,name,size,importtime,lastused",
+            description = "comma-separated list of fields to display: id, name, size, importtime, lastused, latest, signer (default: ${DEFAULT-VALUE})")
+    String fields;
+
+    @Option(names = "--sort", defaultValue = "importtime",
+            description = "sort the output by this comma-separated list of fields (default: ${DEFAULT-VALUE})")
+    String sort;
+
+    @Option(names = "--order", defaultValue = "asc", description = "sorting order: asc or desc (default: ${DEFAULT-VALUE})")
+    String order;
+
     @Override
     public Integer call() throws Exception {
         PodJson.checkFormat(table.format);
-        List<ImagesView.Image> images;
-        try (Kernel kernel = kernel()) {
-            images = kernel.journal().images().all().stream()
-                    .sorted(java.util.Comparator.comparingLong(ImagesView.Image::importedAt)).toList();
+        List<Field> shown = Field.parseList("--fields", fields);
+        List<Field> sortBy = Field.parseList("--sort", sort);
+        String direction = order.toLowerCase(Locale.ROOT);
+        if (!direction.equals("asc") && !direction.equals("desc")) {
+            throw new Errors.UserException("invalid --order \"" + order + "\": must be asc or desc");
         }
+        List<ImagesView.Image> images;
+        Set<String> latest;
+        try (Kernel kernel = kernel()) {
+            ImagesView view = kernel.journal().images();
+            images = new ArrayList<>(view.all());
+            latest = view.latest();
+        }
+        Comparator<ImagesView.Image> order = comparator(sortBy, latest).thenComparing(ImagesView.Image::id);
+        images.sort(direction.equals("desc") ? order.reversed() : order);
         if (!table.format.isEmpty()) {
             ArrayNode arr = PodJson.MAPPER.createArrayNode();
             for (ImagesView.Image i : images) {
                 ObjectNode o = arr.addObject();
-                o.put("id", i.id());
-                o.put("name", name(i));
-                o.put("import_time", i.importedAt() * 1_000_000L);
-                o.put("last_used_time", i.lastUsedAt() * 1_000_000L);
-                o.put("size", i.size());
+                for (Field f : shown) {
+                    switch (f) {
+                        case ID -> o.put(f.jsonKey, i.id());
+                        case NAME -> o.put(f.jsonKey, name(i));
+                        case SIZE -> o.put(f.jsonKey, i.totalSize());
+                        case IMPORTTIME -> o.put(f.jsonKey, i.importedAt() * 1_000_000L);
+                        case LASTUSED -> o.put(f.jsonKey, i.lastUsedAt() * 1_000_000L);
+                        case LATEST -> o.put(f.jsonKey, latest.contains(i.id()));
+                        case SIGNER -> o.put(f.jsonKey, fingerprint(i.signer()));
+                    }
+                }
             }
             out().println(PodJson.write(arr, table.format));
             return 0;
@@ -40,21 +123,61 @@ final class ImageListCommand extends Sub implements Callable<Integer> {
         long now = System.currentTimeMillis();
         TabWriter t = new TabWriter();
         if (!table.noLegend) {
-            t.row("ID", "NAME", "SIZE", "IMPORT TIME", "LAST USED");
+            t.row(shown.stream().map(f -> f.header).toArray(String[]::new));
         }
         for (ImagesView.Image i : images) {
-            String id = table.full ? i.id() : i.id().substring(0, Math.min(19, i.id().length()));
-            t.row(id, name(i), table.full ? Long.toString(i.size()) : bytes(i.size()),
-                    table.full ? Times.full(i.importedAt()) : Times.relative(i.importedAt(), now),
-                    table.full ? Times.full(i.lastUsedAt()) : Times.relative(i.lastUsedAt(), now));
+            String[] cells = new String[shown.size()];
+            for (int c = 0; c < cells.length; c++) {
+                cells[c] = cell(shown.get(c), i, latest, now);
+            }
+            t.row(cells);
         }
         out().print(t.render());
         return 0;
     }
 
-    private static String name(ImagesView.Image i) {
+    private String cell(Field f, ImagesView.Image i, Set<String> latest, long now) {
+        return switch (f) {
+            case ID -> table.full ? i.id() : i.id().substring(0, Math.min(19, i.id().length()));
+            case NAME -> name(i);
+            case SIZE -> table.full ? Long.toString(i.totalSize()) : bytes(i.totalSize());
+            case IMPORTTIME -> table.full ? Times.full(i.importedAt()) : Times.relative(i.importedAt(), now);
+            case LASTUSED -> table.full ? Times.full(i.lastUsedAt()) : Times.relative(i.lastUsedAt(), now);
+            case LATEST -> Boolean.toString(latest.contains(i.id()));
+            case SIGNER -> fingerprint(i.signer());
+        };
+    }
+
+    /** Sorts by each field in turn, on the values (sizes as numbers, times as instants), not on their text. */
+    static Comparator<ImagesView.Image> comparator(List<Field> sortBy, Set<String> latest) {
+        Comparator<ImagesView.Image> c = (a, b) -> 0;
+        for (Field f : sortBy) {
+            c = c.thenComparing(switch (f) {
+                case ID -> Comparator.comparing(ImagesView.Image::id);
+                case NAME -> Comparator.comparing(ImageListCommand::name);
+                case SIZE -> Comparator.comparingLong(ImagesView.Image::totalSize);
+                case IMPORTTIME -> Comparator.comparingLong(ImagesView.Image::importedAt);
+                case LASTUSED -> Comparator.comparingLong(ImagesView.Image::lastUsedAt);
+                case LATEST -> Comparator.comparing((ImagesView.Image i) -> latest.contains(i.id()));
+                case SIGNER -> Comparator.comparing((ImagesView.Image i) -> fingerprint(i.signer()));
+            });
+        }
+        return c;
+    }
+
+    /** {@code name:version}, as rkt shows an image. */
+    static String name(ImagesView.Image i) {
         String v = i.labels().get("version");
         return v == null ? i.name() : i.name() + ":" + v;
+    }
+
+    /** The signing key's 40-hex fingerprint (lowercase) found in what the store recorded of the signer, or empty. */
+    static String fingerprint(String signer) {
+        if (signer == null) {
+            return "";
+        }
+        Matcher m = FINGERPRINT.matcher(signer);
+        return m.find() ? m.group().toLowerCase(Locale.ROOT) : "";
     }
 
     /** go-humanize's IBytes ({@code 1.2 MiB}). */
@@ -69,6 +192,6 @@ final class ImageListCommand extends Sub implements Callable<Integer> {
             v /= 1024;
             u++;
         }
-        return (v < 10 ? String.format(java.util.Locale.ROOT, "%.1f", v) : String.format(java.util.Locale.ROOT, "%.0f", v)) + " " + units[u];
+        return (v < 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.0f", v)) + " " + units[u];
     }
 }
