@@ -106,6 +106,16 @@ class ImageListCommandTest {
     }
 
     @Test
+    void bytes_goHumanizeIBytes() {
+        assertEquals("1023 B", ImageListCommand.bytes(1023));
+        assertEquals("1.0 KiB", ImageListCommand.bytes(1024));
+        assertEquals("1.5 KiB", ImageListCommand.bytes(1536));
+        assertEquals("10 KiB", ImageListCommand.bytes(10239));
+        assertEquals("12 MiB", ImageListCommand.bytes(12L * 1024 * 1024 + 300_000));
+        assertEquals("10 KiB", ImageListCommand.bytes(10752), "10.5 rounds half to even, as Go's %.0f");
+    }
+
+    @Test
     void fingerprint_fortyHexOnly() {
         assertEquals(FPR.toLowerCase(), ImageListCommand.fingerprint(FPR));
         assertEquals("", ImageListCommand.fingerprint("ABCD1234 <ops@example.com>"));
