@@ -85,7 +85,6 @@ class ImageCommandsIT extends PodTest {
         }
         String history = rkt.run("history").ok().out();
         assertTrue(history.contains("\tImageRendered\t" + id) && history.contains("\tImageRemoved\t" + id), history);
-        // rkt list still names the image of the removed pod's history
         refused("rm: no image IDs found", "image", "rm", shortId);
     }
 
