@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rktj.kernel.JournalSession;
+import dev.rktj.kernel.appc.Appc;
 import dev.rktj.kernel.event.ImageFetched;
 import dev.rktj.kernel.event.KernelEvent;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ class ImageCommandsIT extends PodTest {
                 rkt.run("image", "cat-manifest", "--pretty-print=false", id).ok().out());
         refused("cat-manifest: image ID too short", "image", "cat-manifest", "sha512-X");
         refused("cat-manifest: no image IDs found", "image", "cat-manifest", id.startsWith("sha512-1234") ? "sha512-4321" : "sha512-12341234");
-        refused("cat-manifest: cannot find aci satisfying name: \"example.com/zero\" and labels: [\"version\":\"2.0\", \"os\":\"linux\", \"arch\":\"amd64\"] in the local store",
+        refused("cat-manifest: cannot find aci satisfying name: \"example.com/zero\" and labels: [\"version\":\"2.0\", \"os\":\"" + Appc.HOST_OS + "\", \"arch\":\"" + Appc.HOST_ARCH + "\"] in the local store",
                 "image", "cat-manifest", "example.com/zero:2.0");
 
         Path aci = base.resolve("out.aci");
