@@ -47,6 +47,7 @@ public final class ImageStore {
 
     private static final String TREE_PREFIX = "deps-";
     private static final String RECORD_SUFFIX = ".json";
+    private static final String TREE_SIZE_FILE = "size";
     private static final int MIN_ID_HEX = 2;
     private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> TREES_MODE =
             java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
@@ -210,28 +211,15 @@ public final class ImageStore {
      * {@code arch} mean the host's; an image without those labels runs anywhere, so it matches.
      */
     public Optional<StoredImage> findByName(String name, Map<String, String> labels) {
-        Map<String, String> wanted = new LinkedHashMap<>(labels == null ? Map.of() : labels);
-        wanted.putIfAbsent("os", Appc.HOST_OS);
-        wanted.putIfAbsent("arch", Appc.HOST_ARCH);
+        Map<String, String> wanted = ImageMatch.wanted(labels);
         StoredImage best = null;
         for (StoredImage image : list()) {
-            if (image.name().equals(name) && hasLabels(image, wanted)
+            if (image.name().equals(name) && ImageMatch.satisfies(image.labels(), wanted)
                     && (best == null || !image.importTime().isBefore(best.importTime()))) {
                 best = image;
             }
         }
         return Optional.ofNullable(best);
-    }
-
-    private static boolean hasLabels(StoredImage image, Map<String, String> wanted) {
-        for (Map.Entry<String, String> w : wanted.entrySet()) {
-            String have = image.labels().get(w.getKey());
-            boolean platform = w.getKey().equals("os") || w.getKey().equals("arch");
-            if (have == null ? !platform : !have.equals(w.getValue())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     public ImageManifest manifest(ImageId id) throws ImageException {
@@ -343,6 +331,106 @@ public final class ImageStore {
             Files.deleteIfExists(blob);
         } catch (IOException e) {
             throw new ImageException("cannot remove image " + id + ": " + oneLine(e), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading images out (rkt image ...)
+
+    /** The stored archive: the uncompressed tar the image ID is the digest of. */
+    public InputStream openBlob(ImageId id) throws ImageException {
+        try {
+            return Files.newInputStream(blobPath(id));
+        } catch (NoSuchFileException e) {
+            throw new ImageException("no image with ID " + id + " in the store");
+        } catch (IOException e) {
+            throw new ImageException("cannot read image " + id + ": " + oneLine(e), e);
+        }
+    }
+
+    /** The image manifest exactly as the archive holds it. */
+    public byte[] manifestJson(ImageId id) throws ImageException {
+        try {
+            return Files.readAllBytes(manifestPath(id));
+        } catch (NoSuchFileException e) {
+            throw new ImageException("no image with ID " + id + " in the store");
+        } catch (IOException e) {
+            throw new ImageException("cannot read the manifest of image " + id + ": " + oneLine(e), e);
+        }
+    }
+
+    /** Whether the image's tree is rendered and complete. */
+    public boolean isRendered(ImageId id) {
+        return Files.isRegularFile(treePath(id).resolve("rendered"));
+    }
+
+    /**
+     * Bytes the image's rendered tree takes (every entry's own size, symlinks not followed, as rkt
+     * sizes a treestore), or 0 when it is not rendered. Counted once, under the tree's lock, and kept
+     * beside the tree in {@code size}, which goes when the tree goes.
+     */
+    public long treeSize(ImageId id) throws ImageException {
+        Path tree = treePath(id);
+        Path cached = tree.resolve(TREE_SIZE_FILE);
+        try (StoreLock lock = StoreLock.acquire(treeLock(tree.getFileName().toString()))) {
+            if (!isRendered(id)) {
+                return 0;
+            }
+            try {
+                return Long.parseLong(Files.readString(cached, StandardCharsets.US_ASCII).trim());
+            } catch (NoSuchFileException | NumberFormatException e) {
+                // not counted yet, or a file this store did not write: count again
+            }
+            long[] total = {0};
+            Files.walkFileTree(tree.resolve("rootfs"), new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    total[0] += attrs.size();
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    total[0] += attrs.size();
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+            Durable.write(cached, Long.toString(total[0]).getBytes(StandardCharsets.US_ASCII));
+            return total[0];
+        } catch (IOException e) {
+            throw new ImageException("cannot size the rendered tree of image " + id + ": " + oneLine(e), e);
+        }
+    }
+
+    /**
+     * Copies the image's rendered rootfs (dependencies applied, rendering it first if needed) to
+     * {@code target}, which must not exist: modes, owners, times, symlinks, hard links and device
+     * nodes are kept. The tree is locked meanwhile, so it cannot be removed under the copy.
+     */
+    public void copyRendered(ImageId id, Path target) throws ImageException {
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // cp would merge into an existing directory
+            throw new ImageException("cannot copy the rendered image " + id + " to " + target + ": it already exists");
+        }
+        render(id);
+        Path tree = treePath(id);
+        try (StoreLock lock = StoreLock.acquire(treeLock(tree.getFileName().toString()))) {
+            if (!isRendered(id)) {
+                throw new ImageException("image " + id + " was removed while it was being copied");
+            }
+            Process cp = new ProcessBuilder("cp", "-a", "--no-target-directory", tree.resolve("rootfs").toString(), target.toString())
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            String output = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (cp.waitFor() != 0) {
+                throw new ImageException("cannot copy the rendered image " + id + " to " + target + ": "
+                        + output.replaceAll("\\s+", " ").trim());
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot copy the rendered image " + id + " to " + target + ": " + oneLine(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageException("interrupted while copying image " + id, e);
         }
     }
 
