@@ -360,7 +360,12 @@ public final class ImageStore {
 
     /** Whether the image's tree is rendered and complete. */
     public boolean isRendered(ImageId id) {
-        return Files.isRegularFile(treePath(id).resolve("rendered"));
+        try {
+            return Files.isRegularFile(treePath(id).resolve("rendered"));
+        } catch (ImageException e) {
+            // a dependency is missing: the image cannot have a complete tree
+            return false;
+        }
     }
 
     /**
@@ -476,8 +481,9 @@ public final class ImageStore {
         return manifests.resolve(id.hex().substring(0, 2)).resolve(id.toString());
     }
 
-    Path treePath(ImageId id) {
-        return trees.resolve(treeId(List.of(id)));
+    /** The tree the image renders to: the one of its dependency closure (just itself without dependencies). */
+    Path treePath(ImageId id) throws ImageException {
+        return trees.resolve(treeId(Layers.of(this, id).stream().map(Layers.Layer::id).toList()));
     }
 
     private Path recordPath(ImageId id) {
