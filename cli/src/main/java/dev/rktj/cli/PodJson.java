@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import dev.rktj.kernel.pod.PodState;
 import dev.rktj.kernel.view.PodRecord;
 
@@ -59,19 +60,23 @@ final class PodJson {
         return p.state() == PodState.RUNNING ? "running" : p.state() == PodState.PREPARED ? "created" : "unknown";
     }
 
-    /** {@code json} is one line; {@code json-pretty} indents with a tab, as rkt. */
+    /**
+     * {@code json} is one line; {@code json-pretty} is Go's {@code MarshalIndent(v, "", "\t")}, as rkt
+     * prints it: a tab per level, {@code "key": value}, and {@code []} and {@code {}} when empty.
+     */
     static String write(Object node, String format) throws com.fasterxml.jackson.core.JsonProcessingException {
-        if (format.equals("json-pretty") && node instanceof com.fasterxml.jackson.databind.JsonNode n && n.isEmpty()) {
-            // Jackson's pretty printer writes an empty array as "[ ]"
-            return n.isArray() ? "[]" : "{}";
-        }
         if (format.equals("json-pretty")) {
-            DefaultPrettyPrinter pp = new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("\t", "\n"));
-            pp = pp.withArrayIndenter(new DefaultIndenter("\t", "\n"));
-            return MAPPER.writer(pp).writeValueAsString(node);
+            return MAPPER.writer(GO_INDENT).writeValueAsString(node);
         }
         return MAPPER.writeValueAsString(node);
     }
+
+    private static final DefaultPrettyPrinter GO_INDENT = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                    .withObjectEmptySeparator("")
+                    .withArrayEmptySeparator(""))
+            .withObjectIndenter(new DefaultIndenter("\t", "\n"))
+            .withArrayIndenter(new DefaultIndenter("\t", "\n"));
 
     static void checkFormat(String format) {
         if (!format.equals("json") && !format.equals("json-pretty") && !format.equals("")) {

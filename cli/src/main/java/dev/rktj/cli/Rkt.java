@@ -37,6 +37,7 @@ public final class Rkt implements Callable<Integer> {
         SUBCOMMANDS.put("status", StatusCommand::new);
         SUBCOMMANDS.put("gc", GcCommand::new);
         SUBCOMMANDS.put("rm", RmCommand::new);
+        SUBCOMMANDS.put("cat-manifest", CatManifestCommand::new);
         SUBCOMMANDS.put("history", HistoryCommand::new);
         SUBCOMMANDS.put("journal-agent", JournalAgentCommand::new);
         SUBCOMMANDS.put("cds-train", TrainCommand::new);

@@ -42,6 +42,8 @@ final class TrainCommand extends Sub implements Callable<Integer> {
             run(dir, "version");
             run(dir, "--insecure-options=image", "fetch", aci.toString());
             run(dir, "image", "list");
+            run(dir, "image", "list", "--fields=id,name,size,latest,signer", "--sort=name,size", "--order=desc", "--format=json");
+            run(dir, "image", "cat-manifest", "rktj.dev/train");
             boolean root = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
             String uuid = root ? run(dir, "prepare", "--insecure-options=image", aci.toString()).trim() : "";
             run(dir, "list");
@@ -77,6 +79,7 @@ final class TrainCommand extends Sub implements Callable<Integer> {
         if (client != null) {
             try (AgentClient c = client) {
                 c.exec(List.of("--cwd=/", "--dir=" + dataDir, "list"));
+                c.exec(List.of("--cwd=/", "--dir=" + dataDir, "image", "list", "--sort=name"));
                 c.exec(List.of("--cwd=/", "--dir=" + dataDir, "status", "no-such-pod"));
                 c.shutdown();
             }

@@ -79,6 +79,11 @@ public final class Kernel implements AutoCloseable {
         return new ImageService(this);
     }
 
+    /** The images already in the store, as the {@code rkt image} commands name them. */
+    public LocalImages localImages() {
+        return new LocalImages(this);
+    }
+
     public PodService pods() {
         return new PodService(this);
     }

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.net.URI;
-import java.time.format.DateTimeFormatter;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.List;
@@ -48,6 +48,14 @@ public final class Appc {
             "freebsd", List.of("amd64", "i386", "arm"),
             "darwin", List.of("x86_64", "i386"));
     private static final List<String> OSES = List.of("linux", "freebsd", "darwin");
+    private static final Set<String> EVENT_HANDLERS = Set.of("pre-start", "post-stop");
+    // The spec's own example elides the digest ("sha512-..."); a value that is no digest is refused
+    // where an ID is looked up (dependency resolution), not here.
+    private static final Pattern IMAGE_ID = Pattern.compile("sha512-.+");
+    // RFC 3339 needs the seconds and the offset that ISO 8601 parsers let go
+    private static final Pattern RFC3339 = Pattern.compile(
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})");
+    private static final int MAX_PORT = 65535;
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -114,277 +122,324 @@ public final class Appc {
     }
 
     public static void validate(ImageManifest m) throws AppcException {
-        Check c = new Check("image manifest: ");
-        if (!ImageManifest.KIND.equals(m.acKind())) {
-            throw c.fail("missing or bad acKind (must be \"ImageManifest\")");
-        }
-        checkVersion(c, m.acVersion());
-        if (m.name() == null || m.name().isEmpty()) {
-            throw c.fail("missing name");
-        }
-        if (!isAcIdentifier(m.name())) {
-            throw c.fail("name " + quote(m.name()) + " is not an AC Identifier");
-        }
-        checkLabels(c, "label", m.labels());
-        checkOsArch(c, m.label("os"), m.label("arch"));
+        Field top = Field.root("image manifest");
+        checkKind(top.at("acKind"), m.acKind(), ImageManifest.KIND);
+        checkVersion(top.at("acVersion"), m.acVersion());
+        checkIdentifier(top.at("name"), m.name());
+        checkLabels(top.at("labels"), m.labels());
         if (m.app() != null) {
-            checkApp(new Check(c.prefix, "app."), m.app());
+            checkApp(top.at("app"), m.app());
         }
-        checkAnnotations(c, m.annotations());
-        for (Dependency d : m.dependencies()) {
-            if (d == null) {
-                throw c.fail("null dependency");
-            }
-            if (!isAcIdentifier(d.imageName())) {
-                throw c.fail("dependency imageName " + quote(d.imageName()) + " is not an AC Identifier");
-            }
-            checkLabels(c, "dependency " + quote(d.imageName()) + " label", d.labels());
-            if (d.size() != null && d.size() < 0) {
-                throw c.fail("dependency " + quote(d.imageName()) + " has a negative size");
-            }
+        checkAnnotations(top.at("annotations"), m.annotations());
+        for (int i = 0; i < m.dependencies().size(); i++) {
+            checkDependency(top.at("dependencies").at(i), m.dependencies().get(i));
         }
-        for (String path : m.pathWhitelist()) {
-            if (path == null || !path.startsWith("/")) {
-                throw c.fail("pathWhitelist entry " + quote(path) + " is not an absolute path");
-            }
+        for (int i = 0; i < m.pathWhitelist().size(); i++) {
+            checkAbsolute(top.at("pathWhitelist").at(i), m.pathWhitelist().get(i));
         }
     }
 
     public static void validate(PodManifest m) throws AppcException {
-        Check c = new Check("pod manifest: ");
-        if (!PodManifest.KIND.equals(m.acKind())) {
-            throw c.fail("missing or bad acKind (must be \"PodManifest\")");
-        }
-        checkVersion(c, m.acVersion());
+        Field top = Field.root("pod manifest");
+        checkKind(top.at("acKind"), m.acKind(), PodManifest.KIND);
+        checkVersion(top.at("acVersion"), m.acVersion());
         Set<String> appNames = new HashSet<>();
-        for (RuntimeApp app : m.apps()) {
-            if (app == null) {
-                throw c.fail("null app");
-            }
-            if (!isAcName(app.name())) {
-                throw c.fail("app name " + quote(app.name()) + " is not an AC Name (lowercase letters, digits, dashes)");
-            }
+        for (int i = 0; i < m.apps().size(); i++) {
+            Field at = top.at("apps").at(i);
+            RuntimeApp app = notNull(at, m.apps().get(i));
+            checkAcName(at.at("name"), app.name());
             if (!appNames.add(app.name())) {
-                throw c.fail("duplicate app name " + quote(app.name()));
+                throw at.at("name").fail("duplicate app name " + quote(app.name()));
             }
-            Check ac = new Check(c.prefix + "app " + quote(app.name()) + ": ");
             RuntimeImage image = app.image();
             if (image != null) {
-                if (image.name() != null && !isAcIdentifier(image.name())) {
-                    throw ac.fail("image name " + quote(image.name()) + " is not an AC Identifier");
+                if (image.name() != null) {
+                    checkIdentifier(at.at("image").at("name"), image.name());
                 }
-                checkLabels(ac, "image label", image.labels());
+                if (image.id() != null) {
+                    checkImageId(at.at("image").at("id"), image.id());
+                }
+                checkLabels(at.at("image").at("labels"), image.labels());
             }
             if (app.app() != null) {
-                checkApp(new Check(ac.prefix, "app."), app.app());
+                checkApp(at.at("app"), app.app());
             }
-            for (JsonNode mount : app.mounts()) {
-                String volume = mount == null ? null : mount.path("volume").asText(null);
-                if (!isAcName(volume)) {
-                    throw ac.fail("mount volume " + quote(volume) + " is not an AC Name");
+            for (int j = 0; j < app.mounts().size(); j++) {
+                Field mf = at.at("mounts").at(j);
+                JsonNode mount = app.mounts().get(j);
+                if (mount == null || !mount.isObject()) {
+                    throw mf.fail("must be an object");
                 }
-                if (mount.path("path").asText("").isEmpty()) {
-                    throw ac.fail("mount of volume " + quote(volume) + " has no path");
+                checkAcName(mf.at("volume"), mount.path("volume").isTextual() ? mount.path("volume").textValue() : null);
+                if (!mount.path("path").isTextual() || mount.path("path").textValue().isEmpty()) {
+                    throw mf.at("path").fail("required");
                 }
             }
-            checkAnnotations(ac, app.annotations());
+            checkAnnotations(at.at("annotations"), app.annotations());
         }
         Set<String> volumeNames = new HashSet<>();
-        for (Volume v : m.volumes()) {
-            if (v == null) {
-                throw c.fail("null volume");
-            }
-            if (!isAcName(v.name())) {
-                throw c.fail("volume name " + quote(v.name()) + " is not an AC Name");
-            }
+        for (int i = 0; i < m.volumes().size(); i++) {
+            Field at = top.at("volumes").at(i);
+            Volume v = notNull(at, m.volumes().get(i));
+            checkAcName(at.at("name"), v.name());
             if (!volumeNames.add(v.name())) {
-                throw c.fail("duplicate volume " + quote(v.name()));
+                throw at.at("name").fail("duplicate volume " + quote(v.name()));
             }
             if ("host".equals(v.kind())) {
-                if (v.source() == null || !v.source().startsWith("/")) {
-                    throw c.fail("host volume " + quote(v.name()) + " needs an absolute source path");
-                }
+                checkAbsolute(at.at("source"), v.source());
             } else if ("empty".equals(v.kind())) {
                 if (v.mode() != null && !v.mode().matches("0?[0-7]{1,4}")) {
-                    throw c.fail("empty volume " + quote(v.name()) + " has a bad mode " + quote(v.mode()));
+                    throw at.at("mode").fail(quote(v.mode()) + " is not an octal mode (as \"0755\")");
                 }
             } else {
-                throw c.fail("volume " + quote(v.name()) + " has a bad kind " + quote(v.kind()) + " (must be \"host\" or \"empty\")");
+                throw at.at("kind").fail(quote(v.kind()) + " is not \"host\" or \"empty\"");
             }
         }
-        checkIsolators(c, m.isolators());
-        checkAnnotations(c, m.annotations());
+        Isolators.check(top.at("isolators"), m.isolators(), Isolators.Scope.POD);
+        checkAnnotations(top.at("annotations"), m.annotations());
     }
 
-    private static void checkVersion(Check c, String version) throws AppcException {
+    private static void checkKind(Field f, String kind, String expected) throws AppcException {
+        if (!expected.equals(kind)) {
+            throw f.fail("must be " + quote(expected) + (kind == null ? "" : ", not " + quote(kind)));
+        }
+    }
+
+    private static void checkVersion(Field f, String version) throws AppcException {
         if (version == null || version.isEmpty()) {
-            throw c.fail("missing acVersion");
+            throw f.fail("required");
         }
         if (!SEMVER.matcher(version).matches() || version.equals("0.0.0")) {
-            throw c.fail("bad acVersion " + quote(version) + " (must be a SemVer 2.0.0 version)");
+            throw f.fail(quote(version) + " is not a SemVer 2.0.0 version (other than 0.0.0)");
         }
     }
 
-    private static void checkLabels(Check c, String what, List<Label> labels) throws AppcException {
+    static void checkIdentifier(Field f, String s) throws AppcException {
+        if (s == null || s.isEmpty()) {
+            throw f.fail("required");
+        }
+        if (!isAcIdentifier(s)) {
+            throw f.fail(quote(s) + " is not an AC Identifier (lowercase letters and digits, separated by one of -._~/)");
+        }
+    }
+
+    private static void checkAcName(Field f, String s) throws AppcException {
+        if (s == null || s.isEmpty()) {
+            throw f.fail("required");
+        }
+        if (!isAcName(s)) {
+            throw f.fail(quote(s) + " is not an AC Name (lowercase letters and digits, separated by single dashes)");
+        }
+    }
+
+    private static void checkAbsolute(Field f, String path) throws AppcException {
+        if (path == null || path.isEmpty()) {
+            throw f.fail("required");
+        }
+        if (!path.startsWith("/")) {
+            throw f.fail(quote(path) + " is not an absolute path");
+        }
+    }
+
+    private static void checkImageId(Field f, String id) throws AppcException {
+        if (!IMAGE_ID.matcher(id).matches()) {
+            throw f.fail(quote(id) + " is not an image ID (\"sha512-\" and the hex digest)");
+        }
+    }
+
+    private static <T> T notNull(Field f, T element) throws AppcException {
+        if (element == null) {
+            throw f.fail("must be an object");
+        }
+        return element;
+    }
+
+    private static void checkLabels(Field list, List<Label> labels) throws AppcException {
         Set<String> seen = new HashSet<>();
-        for (Label label : labels) {
-            if (label == null) {
-                throw c.fail("null " + what);
-            }
-            if (!isAcIdentifier(label.name())) {
-                throw c.fail(what + " name " + quote(label.name()) + " is not an AC Identifier");
-            }
-            // "name" would shadow the image name in discovery templates.
+        int os = -1;
+        int arch = -1;
+        for (int i = 0; i < labels.size(); i++) {
+            Field at = list.at(i);
+            Label label = notNull(at, labels.get(i));
+            checkIdentifier(at.at("name"), label.name());
             if (label.name().equals("name")) {
-                throw c.fail(what + " \"name\" is not allowed");
+                throw at.at("name").fail("\"name\" cannot be a label (it would shadow the image name)");
             }
             if (!seen.add(label.name())) {
-                throw c.fail("duplicate " + what + " " + quote(label.name()));
+                throw at.at("name").fail("duplicate label " + quote(label.name()));
             }
             if (label.value() == null) {
-                throw c.fail(what + " " + quote(label.name()) + " has no value");
+                throw at.at("value").fail("required");
+            }
+            if (label.name().equals("os")) {
+                os = i;
+            } else if (label.name().equals("arch")) {
+                arch = i;
             }
         }
-    }
-
-    private static void checkOsArch(Check c, String os, String arch) throws AppcException {
-        if (os == null) {
+        // arch means something only next to os (types.md), so only then is it checked
+        if (os < 0) {
             return;
         }
-        List<String> arches = OS_ARCHES.get(os);
+        String osValue = labels.get(os).value();
+        List<String> arches = OS_ARCHES.get(osValue);
         if (arches == null) {
-            throw c.fail("bad os " + quote(os) + " (must be one of: " + String.join(", ", OSES) + ")");
+            throw list.at(os).at("value").fail(quote(osValue) + " is not a supported os (must be one of: " + String.join(", ", OSES) + ")");
         }
-        if (arch != null && !arches.contains(arch)) {
-            throw c.fail("bad arch " + quote(arch) + " for " + os + " (must be one of: " + String.join(", ", arches) + ")");
+        if (arch >= 0 && !arches.contains(labels.get(arch).value())) {
+            throw list.at(arch).at("value").fail(quote(labels.get(arch).value()) + " is not a supported arch for " + osValue
+                    + " (must be one of: " + String.join(", ", arches) + ")");
         }
     }
 
-    private static void checkApp(Check c, App app) throws AppcException {
-        if (app.user() == null || app.user().isEmpty()) {
-            throw c.fail(c.field("user") + " is required");
+    private static void checkDependency(Field at, Dependency d) throws AppcException {
+        notNull(at, d);
+        checkIdentifier(at.at("imageName"), d.imageName());
+        if (d.imageID() != null) {
+            checkImageId(at.at("imageID"), d.imageID());
         }
-        if (app.group() == null || app.group().isEmpty()) {
-            throw c.fail(c.field("group") + " is required");
+        checkLabels(at.at("labels"), d.labels());
+        if (d.size() != null && d.size() < 0) {
+            throw at.at("size").fail(d.size() + " is negative");
         }
-        for (String arg : app.exec()) {
-            if (arg == null) {
-                throw c.fail(c.field("exec") + " has a null argument");
+    }
+
+    private static void checkApp(Field app, App a) throws AppcException {
+        for (int i = 0; i < a.exec().size(); i++) {
+            if (a.exec().get(i) == null) {
+                throw app.at("exec").at(i).fail("must be a string");
+            }
+        }
+        if (a.user() == null || a.user().isEmpty()) {
+            throw app.at("user").fail("required");
+        }
+        if (a.group() == null || a.group().isEmpty()) {
+            throw app.at("group").fail("required");
+        }
+        for (int i = 0; i < a.supplementaryGIDs().size(); i++) {
+            Integer gid = a.supplementaryGIDs().get(i);
+            if (gid == null || gid < 0) {
+                throw app.at("supplementaryGIDs").at(i).fail(gid + " is not a group ID");
             }
         }
         Set<String> handlers = new HashSet<>();
-        for (EventHandler h : app.eventHandlers()) {
-            if (h == null) {
-                throw c.fail("null event handler");
-            }
-            if (!"pre-start".equals(h.name()) && !"post-stop".equals(h.name())) {
-                throw c.fail("bad event handler " + quote(h.name()) + " (must be \"pre-start\" or \"post-stop\")");
+        for (int i = 0; i < a.eventHandlers().size(); i++) {
+            Field at = app.at("eventHandlers").at(i);
+            EventHandler h = notNull(at, a.eventHandlers().get(i));
+            if (!EVENT_HANDLERS.contains(h.name())) {
+                throw at.at("name").fail(quote(h.name()) + " is not \"pre-start\" or \"post-stop\"");
             }
             if (!handlers.add(h.name())) {
-                throw c.fail("duplicate event handler " + quote(h.name()));
+                throw at.at("name").fail("duplicate event handler " + quote(h.name()));
+            }
+            for (int j = 0; j < h.exec().size(); j++) {
+                if (h.exec().get(j) == null) {
+                    throw at.at("exec").at(j).fail("must be a string");
+                }
             }
         }
-        String wd = app.workingDirectory();
-        if (wd != null && !wd.isEmpty() && !wd.startsWith("/")) {
-            throw c.fail(c.field("workingDirectory") + " " + quote(wd) + " is not an absolute path");
+        String wd = a.workingDirectory();
+        if (wd != null && !wd.isEmpty()) {
+            checkAbsolute(app.at("workingDirectory"), wd);
         }
         Set<String> env = new HashSet<>();
-        for (EnvVar e : app.environment()) {
-            if (e == null) {
-                throw c.fail("null environment variable");
-            }
+        for (int i = 0; i < a.environment().size(); i++) {
+            Field at = app.at("environment").at(i);
+            EnvVar e = notNull(at, a.environment().get(i));
             if (e.name() == null || !ENV_NAME.matcher(e.name()).matches()) {
-                throw c.fail("bad environment variable name " + quote(e.name()));
+                throw at.at("name").fail(quote(e.name()) + " is not an environment variable name (a letter or _, then letters, digits, _ . -)");
             }
             if (!env.add(e.name())) {
-                throw c.fail("duplicate environment variable " + quote(e.name()));
+                throw at.at("name").fail("duplicate environment variable " + quote(e.name()));
             }
         }
-        checkIsolators(c, app.isolators());
+        Isolators.check(app.at("isolators"), a.isolators(), Isolators.Scope.APP);
         Set<String> mountPoints = new HashSet<>();
-        for (MountPoint mp : app.mountPoints()) {
-            if (mp == null) {
-                throw c.fail("null mount point");
-            }
-            if (!isAcName(mp.name())) {
-                throw c.fail("mount point name " + quote(mp.name()) + " is not an AC Name");
-            }
+        for (int i = 0; i < a.mountPoints().size(); i++) {
+            Field at = app.at("mountPoints").at(i);
+            MountPoint mp = notNull(at, a.mountPoints().get(i));
+            checkAcName(at.at("name"), mp.name());
             if (!mountPoints.add(mp.name())) {
-                throw c.fail("duplicate mount point " + quote(mp.name()));
+                throw at.at("name").fail("duplicate mount point " + quote(mp.name()));
             }
             if (mp.path() == null || mp.path().isEmpty()) {
-                throw c.fail("mount point " + quote(mp.name()) + " has no path");
+                throw at.at("path").fail("required");
             }
         }
         Set<String> ports = new HashSet<>();
-        for (Port p : app.ports()) {
-            if (p == null) {
-                throw c.fail("null port");
-            }
-            if (!isAcName(p.name())) {
-                throw c.fail("port name " + quote(p.name()) + " is not an AC Name");
-            }
-            if (!ports.add(p.name())) {
-                throw c.fail("duplicate port " + quote(p.name()));
-            }
-            if (p.protocol() == null || p.protocol().isEmpty()) {
-                throw c.fail("port " + quote(p.name()) + " has no protocol");
-            }
-            int port = p.port() == null ? 0 : p.port();
-            if (port < 1 || port > 65535) {
-                throw c.fail("port " + quote(p.name()) + ": " + port + " is out of range (1-65535)");
-            }
-            int count = p.count() == null ? 1 : p.count();
-            if (count < 1) {
-                throw c.fail("port " + quote(p.name()) + ": count " + count + " must be at least 1");
-            }
-            if ((long) port + count > 65536) {
-                throw c.fail("port " + quote(p.name()) + ": " + port + "+" + count + " goes past 65535");
-            }
+        for (int i = 0; i < a.ports().size(); i++) {
+            checkPort(app.at("ports").at(i), a.ports().get(i), ports);
         }
     }
 
-    private static void checkIsolators(Check c, List<Isolator> isolators) throws AppcException {
-        for (Isolator i : isolators) {
-            if (i == null) {
-                throw c.fail("null isolator");
-            }
-            if (!isAcIdentifier(i.name())) {
-                throw c.fail("isolator name " + quote(i.name()) + " is not an AC Identifier");
-            }
+    private static void checkPort(Field at, Port p, Set<String> names) throws AppcException {
+        notNull(at, p);
+        checkAcName(at.at("name"), p.name());
+        if (!names.add(p.name())) {
+            throw at.at("name").fail("duplicate port " + quote(p.name()));
+        }
+        // any protocol is allowed (aci.md), but there must be one
+        if (p.protocol() == null || p.protocol().isEmpty()) {
+            throw at.at("protocol").fail("required");
+        }
+        if (p.port() == null) {
+            throw at.at("port").fail("required");
+        }
+        if (p.port() < 1 || p.port() > MAX_PORT) {
+            throw at.at("port").fail(p.port() + " is out of range 1-" + MAX_PORT);
+        }
+        int count = p.count() == null ? 1 : p.count();
+        if (count < 1) {
+            throw at.at("count").fail(count + " is less than 1");
+        }
+        if ((long) p.port() + count - 1 > MAX_PORT) {
+            throw at.at("count").fail(count + " ports from " + p.port() + " go past " + MAX_PORT);
         }
     }
 
-    private static void checkAnnotations(Check c, List<Annotation> annotations) throws AppcException {
+    private static void checkAnnotations(Field list, List<Annotation> annotations) throws AppcException {
         Set<String> seen = new HashSet<>();
-        for (Annotation a : annotations) {
-            if (a == null) {
-                throw c.fail("null annotation");
-            }
-            if (!isAcIdentifier(a.name())) {
-                throw c.fail("annotation name " + quote(a.name()) + " is not an AC Identifier");
-            }
+        for (int i = 0; i < annotations.size(); i++) {
+            Field at = list.at(i);
+            Annotation a = notNull(at, annotations.get(i));
+            checkIdentifier(at.at("name"), a.name());
             if (!seen.add(a.name())) {
-                throw c.fail("duplicate annotation " + quote(a.name()));
+                throw at.at("name").fail("duplicate annotation " + quote(a.name()));
             }
             if (a.value() == null) {
-                throw c.fail("annotation " + quote(a.name()) + " has no value");
+                throw at.at("value").fail("required");
             }
+            Field value = at.at("value");
             switch (a.name()) {
                 case "created" -> {
-                    try {
-                        DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(a.value());
-                    } catch (DateTimeParseException e) {
-                        throw c.fail("annotation \"created\" " + quote(a.value()) + " is not an RFC3339 time");
+                    if (!isRfc3339(a.value())) {
+                        throw value.fail(quote(a.value()) + " is not an RFC 3339 time (as 2014-10-27T19:32:27Z)");
                     }
                 }
                 case "homepage", "documentation" -> {
                     if (!isHttpUrl(a.value())) {
-                        throw c.fail("annotation " + quote(a.name()) + " " + quote(a.value()) + " is not an http(s) URL");
+                        throw value.fail(quote(a.value()) + " is not an http or https URL");
+                    }
+                }
+                case "appc.io/executor/supports-systemd-notify" -> {
+                    if (!a.value().equals("true") && !a.value().equals("false")) {
+                        throw value.fail(quote(a.value()) + " is not \"true\" or \"false\"");
                     }
                 }
                 default -> { }
             }
+        }
+    }
+
+    private static boolean isRfc3339(String s) {
+        if (!RFC3339.matcher(s).matches()) {
+            return false;
+        }
+        try {
+            OffsetDateTime.parse(s);
+            return true;
+        } catch (DateTimeParseException e) {
+            return false;
         }
     }
 
@@ -512,20 +567,5 @@ public final class Appc {
             case "arm", "armv7l" -> os.equals("freebsd") ? "arm" : "armv7l";
             default -> arch;
         };
-    }
-
-    /** Builds messages under one prefix ({@code image manifest: }) naming fields within one scope ({@code app.}). */
-    private record Check(String prefix, String scope) {
-        Check(String prefix) {
-            this(prefix, "");
-        }
-
-        AppcException fail(String message) {
-            return new AppcException(prefix + message);
-        }
-
-        String field(String name) {
-            return scope + name;
-        }
     }
 }

@@ -16,6 +16,7 @@ public final class EventCodec {
     private static final Map<String, Class<? extends KernelEvent>> TYPES = Map.ofEntries(
             Map.entry("ImageFetched", ImageFetched.class),
             Map.entry("ImageRemoved", ImageRemoved.class),
+            Map.entry("ImageRendered", ImageRendered.class),
             Map.entry("PodPrepared", PodPrepared.class),
             Map.entry("PodPrepareAborted", PodPrepareAborted.class),
             Map.entry("PodStarted", PodStarted.class),

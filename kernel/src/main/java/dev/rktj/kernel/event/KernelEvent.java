@@ -5,7 +5,7 @@ package dev.rktj.kernel.event;
  * record's simple name and {@link #VERSION} its schema version (adding a field keeps it).
  */
 public sealed interface KernelEvent
-        permits ImageFetched, ImageRemoved, PodPrepared, PodPrepareAborted, PodStarted, AppExited,
+        permits ImageFetched, ImageRemoved, ImageRendered, PodPrepared, PodPrepareAborted, PodStarted, AppExited,
                 PodExited, PodGarbageMarked, PodGarbageCollected, PodRemoved, StateReconciled {
 
     int VERSION = 1;

@@ -31,18 +31,10 @@ final class AciLayoutCheck {
     private boolean rootfsSeen;
 
     /** Checks one entry; {@code content} is positioned at its data. */
-    void accept(TarArchiveEntry e, InputStream content) throws FetchException, IOException {
-        String raw = e.getName();
-        String name;
-        try {
-            name = EntryNames.clean(raw);
-        } catch (EntryNames.Refused r) {
-            throw new FetchException(r.getMessage());
-        }
-        EntryKind kind = EntryKind.of(e);
-        if (kind == null) {
-            throw new FetchException(EntryNames.refusing(raw, "unsupported entry type " + EntryKind.describeFlag(e)));
-        }
+    void accept(AciTar.Item item, InputStream content) throws FetchException, IOException {
+        String raw = item.raw();
+        String name = item.name();
+        EntryKind kind = item.kind();
         if (seen.containsKey(name)) {
             throw new FetchException("duplicate file entry in archive: " + name);
         }
@@ -62,7 +54,7 @@ final class AciLayoutCheck {
             if (kind != EntryKind.FILE) {
                 throw new FetchException("manifest is not a regular file");
             }
-            readManifest(e, content);
+            readManifest(item.header(), content);
         } else if (top.equals("rootfs")) {
             if (name.equals("rootfs")) {
                 if (kind != EntryKind.DIR) {
@@ -72,7 +64,7 @@ final class AciLayoutCheck {
             } else {
                 checkParents(raw, name);
                 if (kind == EntryKind.HARDLINK) {
-                    checkHardLink(raw, e.getLinkName());
+                    checkHardLink(raw, item.linkName());
                 }
             }
         } else {

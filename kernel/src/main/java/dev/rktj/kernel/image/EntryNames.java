@@ -63,4 +63,20 @@ final class EntryNames {
     static String refusing(String entry, String reason) {
         return "refusing archive entry " + ImageId.quote(entry) + ": " + reason;
     }
+
+    /** As {@link #refusing}, for a name that is no text: printable ASCII as is, other bytes as {@code \xNN}. */
+    static String refusingBytes(byte[] entry, String reason) {
+        StringBuilder quoted = new StringBuilder("\"");
+        for (byte b : entry) {
+            int c = b & 0xff;
+            if (c == '"' || c == '\\') {
+                quoted.append('\\').append((char) c);
+            } else if (c >= 0x20 && c < 0x7f) {
+                quoted.append((char) c);
+            } else {
+                quoted.append(String.format("\\x%02x", c));
+            }
+        }
+        return "refusing archive entry " + quoted.append('"') + ": " + reason;
+    }
 }

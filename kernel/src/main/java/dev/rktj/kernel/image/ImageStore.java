@@ -47,7 +47,10 @@ public final class ImageStore {
 
     private static final String TREE_PREFIX = "deps-";
     private static final String RECORD_SUFFIX = ".json";
+    private static final String TREE_SIZE_FILE = "size";
     private static final int MIN_ID_HEX = 2;
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> TREES_MODE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
 
     private static final ObjectMapper RECORDS = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -84,6 +87,11 @@ public final class ImageStore {
             for (Path dir : List.of(store.blobs, store.manifests, store.records, store.trees, store.tmp, store.locks)) {
                 Files.createDirectories(dir);
             }
+            // Trees hold setuid and setgid binaries and file capabilities as their images ship them:
+            // only root may walk in, or any local user could run them with their owners' powers.
+            if (!Files.getPosixFilePermissions(store.trees).equals(TREES_MODE)) {
+                Files.setPosixFilePermissions(store.trees, TREES_MODE);
+            }
         } catch (IOException e) {
             throw new ImageException("cannot open the image store in " + store.cas + ": " + oneLine(e), e);
         }
@@ -106,22 +114,37 @@ public final class ImageStore {
         ImageId id = s.id();
         try (StoreLock lock = StoreLock.acquire(imageLock(id))) {
             Path blob = blobPath(id);
-            Files.createDirectories(blob.getParent());
-            if (Files.exists(blob)) {
-                Files.delete(s.temp());
-            } else {
-                Durable.move(s.temp(), blob);
-            }
             Path manifest = manifestPath(id);
-            if (!Files.exists(manifest)) {
-                Durable.write(manifest, s.manifestJson());
+            boolean newBlob = false;
+            boolean newManifest = false;
+            try {
+                Files.createDirectories(blob.getParent());
+                if (Files.exists(blob)) {
+                    Files.delete(s.temp());
+                } else {
+                    Durable.move(s.temp(), blob);
+                    newBlob = true;
+                }
+                if (!Files.exists(manifest)) {
+                    newManifest = true;
+                    Durable.write(manifest, s.manifestJson());
+                }
+                Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                Optional<StoredImage> before = get(id);
+                StoredImage image = new StoredImage(id, s.manifest().name(), labels(s.manifest()), s.size(), now,
+                        before.map(StoredImage::lastUsed).orElse(now), source, signer);
+                writeRecord(image);
+                return image;
+            } catch (IOException e) {
+                // an image is its blob, manifest and record, or nothing: take back what this commit added
+                if (newManifest) {
+                    deleteQuietly(manifest);
+                }
+                if (newBlob) {
+                    deleteQuietly(blob);
+                }
+                throw e;
             }
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            Optional<StoredImage> before = get(id);
-            StoredImage image = new StoredImage(id, s.manifest().name(), labels(s.manifest()), s.size(), now,
-                    before.map(StoredImage::lastUsed).orElse(now), source, signer);
-            writeRecord(image);
-            return image;
         } catch (IOException e) {
             deleteQuietly(s.temp());
             throw new ImageException("cannot store image " + id + ": " + oneLine(e), e);
@@ -188,28 +211,15 @@ public final class ImageStore {
      * {@code arch} mean the host's; an image without those labels runs anywhere, so it matches.
      */
     public Optional<StoredImage> findByName(String name, Map<String, String> labels) {
-        Map<String, String> wanted = new LinkedHashMap<>(labels == null ? Map.of() : labels);
-        wanted.putIfAbsent("os", Appc.HOST_OS);
-        wanted.putIfAbsent("arch", Appc.HOST_ARCH);
+        Map<String, String> wanted = ImageMatch.wanted(labels);
         StoredImage best = null;
         for (StoredImage image : list()) {
-            if (image.name().equals(name) && hasLabels(image, wanted)
+            if (image.name().equals(name) && ImageMatch.satisfies(image.labels(), wanted)
                     && (best == null || !image.importTime().isBefore(best.importTime()))) {
                 best = image;
             }
         }
         return Optional.ofNullable(best);
-    }
-
-    private static boolean hasLabels(StoredImage image, Map<String, String> wanted) {
-        for (Map.Entry<String, String> w : wanted.entrySet()) {
-            String have = image.labels().get(w.getKey());
-            boolean platform = w.getKey().equals("os") || w.getKey().equals("arch");
-            if (have == null ? !platform : !have.equals(w.getValue())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     public ImageManifest manifest(ImageId id) throws ImageException {
@@ -229,18 +239,15 @@ public final class ImageStore {
     }
 
     /**
-     * The image's rendered rootfs, extracting it the first time. Safe to call from many threads
-     * and processes at once: one renders, the others wait and then use its tree.
+     * The image's rendered rootfs, its dependencies under it, extracting it the first time. Safe to
+     * call from many threads and processes at once: one renders, the others wait and then use its tree.
      */
     public Path render(ImageId id) throws ImageException {
         if (get(id).isEmpty()) {
             throw new ImageException("no image with ID " + id + " in the store");
         }
-        ImageManifest manifest = manifest(id);
-        if (!manifest.dependencies().isEmpty()) {
-            throw new ImageException("image dependencies are not supported yet: " + manifest.name());
-        }
-        String treeId = treeId(List.of(id));
+        List<Layers.Layer> layers = Layers.of(this, id);
+        String treeId = treeId(layers.stream().map(Layers.Layer::id).toList());
         Path tree = trees.resolve(treeId);
         if (Files.isRegularFile(tree.resolve("rendered"))) {
             return tree.resolve("rootfs");
@@ -255,14 +262,20 @@ public final class ImageStore {
                 deleteTree(tree);
             }
             work = Files.createTempDirectory(trees, "tmp-");
-            // Temp directories are private; a tree is read by stage1 helpers that may not run as root.
+            // The tree keeps the image's modes for the overlay above it; cas/tree itself keeps users out.
             Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             Path rootfs = Files.createDirectory(work.resolve("rootfs"));
-            try (InputStream blob = Files.newInputStream(blobPath(id))) {
-                new TarExtractor(rootfs, "rootfs", TarExtractor.runningAsRoot()).extract(blob);
-            } catch (NoSuchFileException e) {
-                throw new ImageException("image " + id + " has no blob in the store: the store is damaged");
+            TarExtractor extractor = new TarExtractor(rootfs, "rootfs", TarExtractor.runningAsRoot());
+            for (Layers.Layer layer : layers) {
+                // blobs are stored uncompressed: rendering reads them as they are
+                Path blob = blobPath(layer.id());
+                try (InputStream in = Files.newInputStream(blob)) {
+                    extractor.layer(in, () -> Files.newInputStream(blob), layer.filter());
+                } catch (NoSuchFileException e) {
+                    throw new ImageException("image " + layer.id() + " has no blob in the store: the store is damaged");
+                }
             }
+            extractor.finish();
             Files.writeString(work.resolve("image"), id + "\n");
             syncFilesystem(work);
             Durable.move(work, tree);
@@ -302,20 +315,127 @@ public final class ImageStore {
                 throw new ImageException("no image with ID " + id + " in the store");
             }
             Files.deleteIfExists(record);
-            String treeId = treeId(List.of(id));
-            try (StoreLock treeLock = StoreLock.acquire(treeLock(treeId))) {
-                Path tree = trees.resolve(treeId);
-                if (Files.exists(tree)) {
-                    // Rename first so a half-deleted tree can never pass for a rendered one.
-                    Path doomed = Files.createTempDirectory(trees, "tmp-").resolve("doomed");
-                    Files.move(tree, doomed);
-                    deleteTree(doomed.getParent());
+            // one tree for each set of dependencies it was rendered with
+            for (String treeId : treesOf(id)) {
+                try (StoreLock treeLock = StoreLock.acquire(treeLock(treeId))) {
+                    Path tree = trees.resolve(treeId);
+                    if (Files.exists(tree)) {
+                        // Rename first so a half-deleted tree can never pass for a rendered one.
+                        Path doomed = Files.createTempDirectory(trees, "tmp-").resolve("doomed");
+                        Files.move(tree, doomed);
+                        deleteTree(doomed.getParent());
+                    }
                 }
             }
             Files.deleteIfExists(manifestPath(id));
             Files.deleteIfExists(blob);
         } catch (IOException e) {
             throw new ImageException("cannot remove image " + id + ": " + oneLine(e), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading images out (rkt image ...)
+
+    /** The stored archive: the uncompressed tar the image ID is the digest of. */
+    public InputStream openBlob(ImageId id) throws ImageException {
+        try {
+            return Files.newInputStream(blobPath(id));
+        } catch (NoSuchFileException e) {
+            throw new ImageException("no image with ID " + id + " in the store");
+        } catch (IOException e) {
+            throw new ImageException("cannot read image " + id + ": " + oneLine(e), e);
+        }
+    }
+
+    /** The image manifest exactly as the archive holds it. */
+    public byte[] manifestJson(ImageId id) throws ImageException {
+        try {
+            return Files.readAllBytes(manifestPath(id));
+        } catch (NoSuchFileException e) {
+            throw new ImageException("no image with ID " + id + " in the store");
+        } catch (IOException e) {
+            throw new ImageException("cannot read the manifest of image " + id + ": " + oneLine(e), e);
+        }
+    }
+
+    /** Whether the image's tree is rendered and complete. */
+    public boolean isRendered(ImageId id) {
+        try {
+            return Files.isRegularFile(treePath(id).resolve("rendered"));
+        } catch (ImageException e) {
+            // a dependency is missing: the image cannot have a complete tree
+            return false;
+        }
+    }
+
+    /**
+     * Bytes the image's rendered tree takes (every entry's own size, symlinks not followed, as rkt
+     * sizes a treestore), or 0 when it is not rendered. Counted once, under the tree's lock, and kept
+     * beside the tree in {@code size}, which goes when the tree goes.
+     */
+    public long treeSize(ImageId id) throws ImageException {
+        Path tree = treePath(id);
+        Path cached = tree.resolve(TREE_SIZE_FILE);
+        try (StoreLock lock = StoreLock.acquire(treeLock(tree.getFileName().toString()))) {
+            if (!isRendered(id)) {
+                return 0;
+            }
+            try {
+                return Long.parseLong(Files.readString(cached, StandardCharsets.US_ASCII).trim());
+            } catch (NoSuchFileException | NumberFormatException e) {
+                // not counted yet, or a file this store did not write: count again
+            }
+            long[] total = {0};
+            Files.walkFileTree(tree.resolve("rootfs"), new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    total[0] += attrs.size();
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    total[0] += attrs.size();
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+            Durable.write(cached, Long.toString(total[0]).getBytes(StandardCharsets.US_ASCII));
+            return total[0];
+        } catch (IOException e) {
+            throw new ImageException("cannot size the rendered tree of image " + id + ": " + oneLine(e), e);
+        }
+    }
+
+    /**
+     * Copies the image's rendered rootfs (dependencies applied, rendering it first if needed) to
+     * {@code target}, which must not exist: modes, owners, times, symlinks, hard links and device
+     * nodes are kept. The tree is locked meanwhile, so it cannot be removed under the copy.
+     */
+    public void copyRendered(ImageId id, Path target) throws ImageException {
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // cp would merge into an existing directory
+            throw new ImageException("cannot copy the rendered image " + id + " to " + target + ": it already exists");
+        }
+        render(id);
+        Path tree = treePath(id);
+        try (StoreLock lock = StoreLock.acquire(treeLock(tree.getFileName().toString()))) {
+            if (!isRendered(id)) {
+                throw new ImageException("image " + id + " was removed while it was being copied");
+            }
+            Process cp = new ProcessBuilder("cp", "-a", "--no-target-directory", tree.resolve("rootfs").toString(), target.toString())
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            String output = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (cp.waitFor() != 0) {
+                throw new ImageException("cannot copy the rendered image " + id + " to " + target + ": "
+                        + output.replaceAll("\\s+", " ").trim());
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot copy the rendered image " + id + " to " + target + ": " + oneLine(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageException("interrupted while copying image " + id, e);
         }
     }
 
@@ -336,6 +456,23 @@ public final class ImageStore {
         }
     }
 
+    /** The trees rendered for {@code id} (their {@code image} file names it). */
+    private List<String> treesOf(ImageId id) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(trees, TREE_PREFIX + "*")) {
+            for (Path tree : dir) {
+                try {
+                    if (Files.readString(tree.resolve("image")).strip().equals(id.toString())) {
+                        found.add(tree.getFileName().toString());
+                    }
+                } catch (NoSuchFileException e) {
+                    // a tree cut short before its image file was written: it is no tree of anything
+                }
+            }
+        }
+        return found;
+    }
+
     Path blobPath(ImageId id) {
         return blobs.resolve(id.hex().substring(0, 2)).resolve(id.toString());
     }
@@ -344,8 +481,9 @@ public final class ImageStore {
         return manifests.resolve(id.hex().substring(0, 2)).resolve(id.toString());
     }
 
-    Path treePath(ImageId id) {
-        return trees.resolve(treeId(List.of(id)));
+    /** The tree the image renders to: the one of its dependency closure (just itself without dependencies). */
+    Path treePath(ImageId id) throws ImageException {
+        return trees.resolve(treeId(Layers.of(this, id).stream().map(Layers.Layer::id).toList()));
     }
 
     private Path recordPath(ImageId id) {
@@ -452,10 +590,6 @@ public final class ImageStore {
     }
 
     private static String oneLine(Exception e) {
-        String m = e.getMessage();
-        if (e instanceof NoSuchFileException) {
-            m = "no such file: " + m;
-        }
-        return m == null ? e.getClass().getSimpleName() : m.replaceAll("\\s+", " ").trim();
+        return Failures.oneLine(e);
     }
 }

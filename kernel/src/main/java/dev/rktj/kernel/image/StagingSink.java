@@ -21,8 +21,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.function.Consumer;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
@@ -78,12 +76,12 @@ final class StagingSink implements BlobSink {
             try {
                 tar = decompressed(source);
                 Tee tee = new Tee(tar, sha512, out);
-                EndAwareTar entries = new EndAwareTar(tee);
-                TarArchiveEntry entry;
-                while ((entry = entries.getNextEntry()) != null) {
-                    check.accept(entry, entries);
+                AciTar entries = new AciTar(tee);
+                AciTar.Item item;
+                while ((item = entries.next()) != null) {
+                    check.accept(item, entries);
                 }
-                if (!entries.sawEndMarker) {
+                if (!entries.sawEndMarker()) {
                     throw new FetchException("corrupt archive: the tar ends without its end-of-archive marker");
                 }
                 // The ID covers the whole tar, padding after the end marker included.
@@ -96,9 +94,11 @@ final class StagingSink implements BlobSink {
                 }
                 Tee.WriteFailure writeFailure = causeOfType(e, Tee.WriteFailure.class);
                 if (writeFailure != null) {
-                    throw new IOException("cannot write the staged image in " + tmpDir + ": " + writeFailure.getCause().getMessage(), writeFailure.getCause());
+                    throw storing(writeFailure.getCause());
                 }
                 throw new FetchException("corrupt archive: " + describe(e), e);
+            } catch (EntryNames.Refused e) {
+                throw new FetchException(e.getMessage(), e);
             } finally {
                 if (tar != null) {
                     // frees the decompressor's native memory; Source keeps the fetcher's stream open
@@ -106,10 +106,22 @@ final class StagingSink implements BlobSink {
                 }
             }
             ImageManifest manifest = check.finish();
-            out.flush();
-            channel.force(true);
+            try {
+                out.flush();
+                channel.force(true);
+            } catch (IOException e) {
+                throw storing(e);
+            }
             return new Staged(ImageId.ofDigest(sha512.digest()), size, temp, manifest, check.manifestJson());
         }
+    }
+
+    /** A failure to write the staged copy: the disk, not the archive. */
+    private IOException storing(Throwable cause) {
+        if (Failures.isDiskFull(cause)) {
+            return new IOException("no space left on device while storing the image in " + tmpDir, cause);
+        }
+        return new IOException("cannot write the staged image in " + tmpDir + ": " + cause.getMessage(), cause);
     }
 
     private static InputStream decompressed(Source source) throws IOException, FetchException {
@@ -294,25 +306,6 @@ final class StagingSink implements BlobSink {
             } catch (IOException e) {
                 throw new WriteFailure(e);
             }
-        }
-    }
-
-    /** A tar reader that remembers whether the archive ended with its end marker or just stopped. */
-    private static final class EndAwareTar extends TarArchiveInputStream {
-        boolean sawEndMarker;
-
-        EndAwareTar(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        protected boolean isEOFRecord(byte[] record) {
-            boolean end = super.isEOFRecord(record);
-            // A null record is a short read: the archive was cut, not ended.
-            if (end && record != null) {
-                sawEndMarker = true;
-            }
-            return end;
         }
     }
 }

@@ -195,7 +195,13 @@ public final class PodService {
             appRun(runtimeApp, tree, Path.of("/nonexistent")); // validates user, group, exec and working directory now
             apps.add(runtimeApp);
             manifests.put(name, manifest);
-            eventApps.add(new PodPrepared.App(name, image.id().toString(), displayName(manifest)));
+            long treeSize;
+            try {
+                treeSize = kernel.store().treeSize(image.id());
+            } catch (ImageException e) {
+                throw new PodException(e.getMessage(), e);
+            }
+            eventApps.add(new PodPrepared.App(name, image.id().toString(), displayName(manifest), treeSize));
         }
         PodManifest podManifest = new PodManifest(APPC_VERSION, "PodManifest", apps, null, null, null, null, null, null);
 
@@ -613,6 +619,55 @@ public final class PodService {
             }
         }
         return ok;
+    }
+
+    // ---------------------------------------------------------------- what pods hold
+
+    /** A pod that needs an image: {@code state} is {@code preparing}, {@code prepared} or {@code running}. */
+    public record ImageUser(String uuid, String state) {}
+
+    /**
+     * The pods that still need their images, by image ID, read from the pod directories (not the
+     * journal, which learns of a pod only once it is prepared): pods being prepared, prepared pods,
+     * and running pods. Exited pods no longer need theirs.
+     */
+    public Map<String, List<ImageUser>> imageUsers() throws KernelException {
+        Map<String, List<ImageUser>> users = new LinkedHashMap<>();
+        for (Dir dir : List.of(Dir.EMBRYO, Dir.PREPARE, Dir.PREPARED, Dir.RUN)) {
+            for (Located pod : dirs.list(dir)) {
+                try {
+                    if (dir != Dir.PREPARED && !PodLock.isLocked(pod.path())) {
+                        continue; // a failed prepare, or an exited pod
+                    }
+                    String state = dir == Dir.PREPARED ? "prepared" : dir == Dir.RUN ? "running" : "preparing";
+                    Path manifest = pod.path().resolve("pod");
+                    if (!Files.exists(manifest)) {
+                        continue; // an embryo before its manifest: it has not settled on its images yet
+                    }
+                    PodManifest m = Appc.mapper().readValue(Files.readAllBytes(manifest), PodManifest.class);
+                    for (RuntimeApp app : m.apps()) {
+                        users.computeIfAbsent(app.image().id(), k -> new ArrayList<>()).add(new ImageUser(pod.uuid(), state));
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // the pod moved on (or was removed) while we looked; wherever it went is listed too
+                } catch (IOException e) {
+                    throw new PodException("cannot read pod \"" + pod.uuid() + "\": " + e.getMessage(), e);
+                }
+            }
+        }
+        return users;
+    }
+
+    /** {@code rkt cat-manifest}: the pod manifest as stored, for a UUID prefix. */
+    public byte[] manifest(String uuidPrefix) throws KernelException {
+        Located pod = dirs.resolve(uuidPrefix);
+        try {
+            return Files.readAllBytes(pod.path().resolve("pod"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new PodException("pod \"" + pod.uuid() + "\" has no manifest: it moved or was removed meanwhile");
+        } catch (IOException e) {
+            throw new PodException("cannot read the manifest of pod \"" + pod.uuid() + "\": " + e.getMessage(), e);
+        }
     }
 
     // ---------------------------------------------------------------- helpers

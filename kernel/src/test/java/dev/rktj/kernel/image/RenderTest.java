@@ -284,17 +284,6 @@ class RenderTest {
     }
 
     @Test
-    void render_imageWithDependencies_refusedClearly() throws Exception {
-        ImageStore store = ImageStore.open(data);
-        String json = image().manifest().replaceFirst("\\{", "{\"dependencies\": [{\"imageName\": \"example.com/base\"}], ");
-        StoredImage image = image().manifestJson(json).importInto(store);
-
-        ImageException e = assertThrows(ImageException.class, () -> store.render(image.id()));
-
-        assertEquals("image dependencies are not supported yet: example.com/render", e.getMessage());
-    }
-
-    @Test
     void render_unknownImage_refused() throws Exception {
         ImageStore store = ImageStore.open(data);
         ImageId id = ImageId.parse("sha512-" + "ab".repeat(32));

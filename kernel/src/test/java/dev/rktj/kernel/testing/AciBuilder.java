@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rktj.kernel.appc.Annotation;
 import dev.rktj.kernel.appc.App;
 import dev.rktj.kernel.appc.Appc;
+import dev.rktj.kernel.appc.Dependency;
 import dev.rktj.kernel.appc.EnvVar;
 import dev.rktj.kernel.appc.EventHandler;
 import dev.rktj.kernel.appc.ImageManifest;
@@ -71,6 +72,8 @@ public final class AciBuilder {
     private final List<Port> ports = new ArrayList<>();
     private final List<Isolator> isolators = new ArrayList<>();
     private final List<EventHandler> eventHandlers = new ArrayList<>();
+    private final List<Dependency> dependencies = new ArrayList<>();
+    private final List<String> pathWhitelist = new ArrayList<>();
     private boolean withApp = true;
     private String manifestJson;
     private boolean manifestLast;
@@ -160,6 +163,27 @@ public final class AciBuilder {
         return this;
     }
 
+    /** A dependency by name and labels ({@code "version=1.0"}, ...), resolved from the store at render time. */
+    public AciBuilder dependency(String imageName, String... labels) {
+        List<Label> list = new ArrayList<>();
+        for (String label : labels) {
+            int eq = label.indexOf('=');
+            list.add(new Label(label.substring(0, eq), label.substring(eq + 1)));
+        }
+        return dependency(new Dependency(imageName, null, list, null));
+    }
+
+    /** A dependency with every field as given (imageID, size). */
+    public AciBuilder dependency(Dependency dependency) {
+        dependencies.add(dependency);
+        return this;
+    }
+
+    public AciBuilder pathWhitelist(String... paths) {
+        pathWhitelist.addAll(List.of(paths));
+        return this;
+    }
+
     /** Leaves the app section out (a stage1 or dependency image). */
     public AciBuilder noApp() {
         withApp = false;
@@ -203,7 +227,7 @@ public final class AciBuilder {
         App app = withApp
                 ? new App(exec, user, group, null, eventHandlers, workingDirectory, env, isolators, mountPoints, ports, null, null)
                 : null;
-        ImageManifest m = new ImageManifest(ImageManifest.KIND, "0.8.11", name, labelList, app, annotationList, null, null);
+        ImageManifest m = new ImageManifest(ImageManifest.KIND, "0.8.11", name, labelList, app, annotationList, dependencies, pathWhitelist);
         return new String(Appc.toJson(m), StandardCharsets.UTF_8);
     }
 
