@@ -97,7 +97,12 @@ public final class ImageStore {
 
     /** A fresh sink for one fetch; what it stages waits for {@link #commit} or {@link #discard}. */
     public BlobSink stagingSink() {
-        return new StagingSink(tmp, this::addStaged);
+        return stagingSink(ArchiveCheck.NONE);
+    }
+
+    /** A fresh sink for one fetch whose archive must also pass {@code check}, in the same pass that stages it. */
+    public BlobSink stagingSink(ArchiveCheck check) {
+        return new StagingSink(tmp, check, this::addStaged);
     }
 
     /** Moves a staged blob into the store and records its metadata; an image already stored is refreshed. */
