@@ -9,6 +9,11 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.bcpg.ECPublicBCPGKey;
+import org.bouncycastle.bcpg.PublicKeyAlgorithmTags;
 import org.bouncycastle.bcpg.sig.IssuerFingerprint;
 import org.bouncycastle.bcpg.sig.KeyFlags;
 import org.bouncycastle.openpgp.PGPException;
@@ -18,7 +23,9 @@ import org.bouncycastle.openpgp.PGPSignature;
 import org.bouncycastle.openpgp.PGPSignatureList;
 import org.bouncycastle.openpgp.PGPSignatureSubpacketVector;
 import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
+import org.bouncycastle.openpgp.operator.PGPContentVerifierBuilderProvider;
 import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
+import org.bouncycastle.openpgp.operator.jcajce.JcaPGPContentVerifierBuilderProvider;
 
 /**
  * Verifies an image's detached OpenPGP signature while the image streams into the store. The
@@ -36,7 +43,15 @@ public final class SignatureCheck implements ArchiveCheck {
         }
     }
 
-    private static final BcPGPContentVerifierBuilderProvider VERIFIERS = new BcPGPContentVerifierBuilderProvider();
+    /**
+     * The JDK's own digests and signature algorithms for the keys it handles: they are fast from
+     * the first byte, where Bouncy Castle's Java digests run interpreted through the first
+     * megabytes of a short-lived command. Bouncy Castle's for the others (brainpool curves...).
+     */
+    private static final PGPContentVerifierBuilderProvider JDK = new JcaPGPContentVerifierBuilderProvider();
+    private static final PGPContentVerifierBuilderProvider BOUNCY_CASTLE = new BcPGPContentVerifierBuilderProvider();
+    private static final Set<ASN1ObjectIdentifier> JDK_CURVES = Set.of(
+            SECObjectIdentifiers.secp256r1, SECObjectIdentifiers.secp384r1, SECObjectIdentifiers.secp521r1);
 
     /**
      * A trusted key that may have made one of the signatures, with that signature set up to check
@@ -83,7 +98,7 @@ public final class SignatureCheck implements ArchiveCheck {
                 }
                 try {
                     PGPSignature fresh = copy(s);
-                    fresh.init(VERIFIERS, key);
+                    init(fresh, key);
                     candidates.add(new Candidate(entry, key, fresh, null));
                 } catch (PGPException | IOException e) {
                     candidates.add(new Candidate(entry, key, null, OpenPgp.oneLine(e)));
@@ -127,7 +142,8 @@ public final class SignatureCheck implements ArchiveCheck {
                     invalid = "the image's bytes do not match it";
                     continue;
                 }
-            } catch (PGPException e) {
+            } catch (PGPException | RuntimeException e) {
+                // a provider may find only now that it cannot check this key
                 invalid = OpenPgp.oneLine(e);
                 continue;
             }
@@ -215,16 +231,31 @@ public final class SignatureCheck implements ArchiveCheck {
         for (Iterator<PGPSignature> it = subkey.getSignaturesOfType(PGPSignature.SUBKEY_BINDING); it.hasNext(); ) {
             PGPSignature s = it.next();
             try {
-                s.init(VERIFIERS, primary);
+                init(s, primary);
                 if (s.verifyCertification(primary, subkey)
                         && (newest == null || s.getCreationTime().after(newest.getCreationTime()))) {
                     newest = s;
                 }
-            } catch (PGPException e) {
+            } catch (PGPException | RuntimeException e) {
                 // a binding we cannot check binds nothing
             }
         }
         return newest;
+    }
+
+    private static void init(PGPSignature signature, PGPPublicKey key) throws PGPException {
+        signature.init(jdkHandles(key) ? JDK : BOUNCY_CASTLE, key);
+    }
+
+    /** Whether the JDK's providers verify this key's signatures (JDK 17: RSA, DSA, Ed25519, NIST curves). */
+    private static boolean jdkHandles(PGPPublicKey key) {
+        return switch (key.getAlgorithm()) {
+            case PublicKeyAlgorithmTags.RSA_GENERAL, PublicKeyAlgorithmTags.RSA_SIGN, PublicKeyAlgorithmTags.DSA,
+                    PublicKeyAlgorithmTags.EDDSA_LEGACY, PublicKeyAlgorithmTags.Ed25519 -> true;
+            case PublicKeyAlgorithmTags.ECDSA -> key.getPublicKeyPacket().getKey() instanceof ECPublicBCPGKey ec
+                    && JDK_CURVES.contains(ec.getCurveOID());
+            default -> false;
+        };
     }
 
     /** The key in {@code ring} that the signature names as its issuer, by key ID or issuer fingerprint. */

@@ -214,6 +214,21 @@ class SignatureCheckTest {
     }
 
     @Test
+    void verify_ecdsaKeys_onCurvesTheJdkHasAndLacks() throws Exception {
+        try (Gpg own = Gpg.create(dir.resolve("g"))) {
+            Path image = Files.write(dir.resolve("app.aci"), app);
+            for (String curve : List.of("nistp256", "brainpoolP256r1")) {
+                String key = own.generate(curve + " <" + curve + "@example.com>", curve, "never", null);
+                byte[] signature = own.sign(image, key, true, null);
+                keystore.store("example.com", PgpKey.parseAll(own.exportArmored(key)).get(0));
+
+                assertEquals(key, verify(app, signature), curve);
+                assertTrue(refused(plain, signature).contains("openpgp: invalid signature"), curve);
+            }
+        }
+    }
+
+    @Test
     void verify_revokedSubkey_refusedSayingSo() throws Exception {
         try (Gpg own = Gpg.create(dir.resolve("g"))) {
             String frank = own.generate("Frank <frank@example.com>", "ed25519", "never", null);
