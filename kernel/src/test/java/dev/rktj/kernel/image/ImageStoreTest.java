@@ -148,6 +148,19 @@ class ImageStoreTest {
     }
 
     @Test
+    void commit_againUnverified_keepsTheSigner() throws Exception {
+        ImageStore store = ImageStore.open(data);
+        byte[] aci = app("example.com/app").toBytes();
+        store.commit(store.stagingSink().write(new ByteArrayInputStream(aci)), "/a.aci", "0123456789abcdef0123456789abcdef01234567");
+
+        StoredImage again = store.commit(store.stagingSink().write(new ByteArrayInputStream(aci)), "/b.aci", null);
+
+        assertEquals("0123456789abcdef0123456789abcdef01234567", again.signer());
+        assertEquals("/b.aci", again.source());
+        assertEquals(again, store.get(again.id()).orElseThrow());
+    }
+
+    @Test
     void markUsed_storedImage_onlyLastUsedChanges() throws Exception {
         ImageStore store = ImageStore.open(data);
         StoredImage image = app("example.com/app").importInto(store);
