@@ -68,7 +68,7 @@ final class HistoryCommand extends Sub implements Callable<Integer> {
             t.row("SEQ", "TIME", "EVENT", "SUBJECT", "DETAILS");
         }
         for (Envelope e : events) {
-            String subject = pod(e) != null ? pod(e) : e.data().path("imageId").asText("");
+            String subject = pod(e) != null ? pod(e) : e.data().path("imageId").asText(e.data().path("fingerprint").asText(""));
             t.row(Long.toString(e.seq()), Times.full(e.at()), e.type(), subject, details(e));
         }
         out().print(t.render());
@@ -85,13 +85,13 @@ final class HistoryCommand extends Sub implements Callable<Integer> {
         Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = e.data().fields();
         while (it.hasNext()) {
             Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> f = it.next();
-            if (f.getKey().equals("pod") || f.getKey().equals("imageId") || f.getValue().isNull()) {
+            if (f.getKey().equals("pod") || f.getKey().equals("imageId") || f.getKey().equals("fingerprint") || f.getValue().isNull()) {
                 continue;
             }
             String v;
             if (f.getValue().isArray()) {
                 List<String> parts = new ArrayList<>();
-                f.getValue().forEach(x -> parts.add(x.has("name") ? x.get("name").asText() : x.toString()));
+                f.getValue().forEach(x -> parts.add(x.has("name") ? x.get("name").asText() : x.isTextual() ? x.asText() : x.toString()));
                 v = String.join(",", parts);
             } else if (f.getValue().isObject()) {
                 v = f.getValue().toString();

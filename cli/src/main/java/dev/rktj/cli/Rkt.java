@@ -38,6 +38,7 @@ public final class Rkt implements Callable<Integer> {
         SUBCOMMANDS.put("gc", GcCommand::new);
         SUBCOMMANDS.put("rm", RmCommand::new);
         SUBCOMMANDS.put("cat-manifest", CatManifestCommand::new);
+        SUBCOMMANDS.put("trust", TrustCommand::new);
         SUBCOMMANDS.put("history", HistoryCommand::new);
         SUBCOMMANDS.put("journal-agent", JournalAgentCommand::new);
         SUBCOMMANDS.put("cds-train", TrainCommand::new);
@@ -73,8 +74,12 @@ public final class Rkt implements Callable<Integer> {
                     + "capabilities, paths, seccomp, all-fetch, all-run, all")
     List<String> insecureOptions = new ArrayList<>();
 
+    @Option(names = "--insecure-skip-verify", scope = ScopeType.INHERIT, arity = "0..1", fallbackValue = "true",
+            description = "rkt's older spelling of --insecure-options=image: skip image signature verification")
+    boolean insecureSkipVerify;
+
     @Option(names = "--trust-keys-from-https", scope = ScopeType.INHERIT, arity = "0..1", fallbackValue = "true",
-            description = "automatically trust gpg keys fetched from https (accepted; trust comes in a later release)")
+            description = "automatically trust gpg keys discovered over https (accepted; key discovery comes with the https fetcher)")
     boolean trustKeysFromHttps;
 
     @Option(names = "--plugins-dir", scope = ScopeType.INHERIT, description = "an extra directory to load plugins from")
@@ -159,6 +164,9 @@ public final class Rkt implements Callable<Integer> {
     /** The kernel configuration the global options describe. */
     KernelConfig config() throws dev.rktj.kernel.KernelException {
         Set<String> insecure = new LinkedHashSet<>();
+        if (insecureSkipVerify) {
+            insecure.add("image");
+        }
         for (String o : insecureOptions) {
             String v = o.trim();
             if (!INSECURE_VALUES.contains(v)) {

@@ -15,11 +15,12 @@ import java.util.Set;
  */
 final class RunArgs {
 
-    private static final Set<String> APP_FLAGS = Set.of("--name", "--exec", "--user", "--group", "--working-dir", "--readonly-rootfs");
+    private static final Set<String> APP_FLAGS = Set.of("--name", "--exec", "--user", "--group", "--working-dir", "--readonly-rootfs",
+            "--signature");
     private static final Set<String> UNSUPPORTED = Set.of("--volume", "--mount", "--port", "--dns", "--dns-search", "--dns-opt",
             "--dns-domain", "--hosts-entry", "--hostname", "--set-env", "--set-env-file", "--inherit-env", "--private-users",
             "--pod-manifest", "--memory", "--cpu", "--cpu-shares", "--caps-retain", "--caps-remove", "--seccomp",
-            "--supplementary-gids", "--environment", "--user-annotation", "--user-label", "--annotation", "--signature",
+            "--supplementary-gids", "--environment", "--user-annotation", "--user-label", "--annotation",
             "--stage1-url", "--stage1-path", "--stage1-hash", "--stage1-from-dir", "--oom-score-adj", "--ipc", "--no-overlay");
 
     final List<AppSpec> apps = new ArrayList<>();
@@ -74,6 +75,7 @@ final class RunArgs {
                     case "--user" -> current.user = v;
                     case "--group" -> current.group = v;
                     case "--working-dir" -> current.workingDir = v;
+                    case "--signature" -> current.signature = global.cwd().resolve(v);
                     default -> throw new IllegalStateException(flag);
                 }
                 continue;
@@ -93,6 +95,7 @@ final class RunArgs {
                 case "--no-store" -> r.pullPolicy = bool(flag, inline) ? PullPolicy.UPDATE : r.pullPolicy;
                 case "--uuid-file-save" -> r.uuidFileSave = global.cwd().resolve(inline != null ? inline : value(raw, ++i, flag));
                 case "--insecure-options" -> global.insecureOptions = List.of((inline != null ? inline : value(raw, ++i, flag)).split(","));
+                case "--insecure-skip-verify" -> global.insecureSkipVerify = bool(flag, inline);
                 case "--dir" -> global.dir = inline != null ? inline : value(raw, ++i, flag);
                 case "--local-config" -> global.localConfig = Path.of(inline != null ? inline : value(raw, ++i, flag));
                 case "--system-config" -> global.systemConfig = Path.of(inline != null ? inline : value(raw, ++i, flag));
@@ -108,7 +111,7 @@ final class RunArgs {
             }
         }
         for (Builder b : builders) {
-            r.apps.add(new AppSpec(b.image, b.name, b.exec, b.args, b.user, b.group, b.workingDir, b.readOnly));
+            r.apps.add(new AppSpec(b.image, b.name, b.exec, b.args, b.user, b.group, b.workingDir, b.readOnly, b.signature));
         }
         return r;
     }
@@ -139,6 +142,7 @@ final class RunArgs {
         String group;
         String workingDir;
         boolean readOnly;
+        Path signature;
 
         Builder(String image) {
             this.image = image;

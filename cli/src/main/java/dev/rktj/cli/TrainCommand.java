@@ -13,11 +13,26 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.bouncycastle.bcpg.ArmoredOutputStream;
+import org.bouncycastle.bcpg.HashAlgorithmTags;
+import org.bouncycastle.bcpg.PublicKeyAlgorithmTags;
+import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
+import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
+import org.bouncycastle.openpgp.PGPException;
+import org.bouncycastle.openpgp.PGPKeyPair;
+import org.bouncycastle.openpgp.PGPKeyRingGenerator;
+import org.bouncycastle.openpgp.PGPSignature;
+import org.bouncycastle.openpgp.PGPSignatureGenerator;
+import org.bouncycastle.openpgp.operator.bc.BcPGPContentSignerBuilder;
+import org.bouncycastle.openpgp.operator.bc.BcPGPDigestCalculatorProvider;
+import org.bouncycastle.openpgp.operator.bc.BcPGPKeyPair;
 import picocli.CommandLine.Command;
 
 /**
@@ -35,17 +50,24 @@ final class TrainCommand extends Sub implements Callable<Integer> {
         try {
             Path aci = tmp.resolve("train.aci");
             writeAci(aci);
+            Path key = signWithThrowawayKey(aci);
             String dir = "--dir=" + tmp.resolve("data");
             try (AgentClient none = AgentClient.connect(tmp.resolve("data"))) {
                 // loads the thin client's classes; nothing answers here
             }
             run(dir, "version");
+            // the keystore is the scratch one: the host's /etc/rkt is never read or written here
+            String local = "--local-config=" + tmp.resolve("etc");
+            String system = "--system-config=" + tmp.resolve("lib");
+            run(dir, local, system, "trust", "--prefix", "rktj.dev", "--skip-fingerprint-review", key.toString());
+            run(dir, local, system, "trust", "--list");
+            run(dir, local, system, "fetch", aci.toString());
             run(dir, "--insecure-options=image", "fetch", aci.toString());
             run(dir, "image", "list");
             run(dir, "image", "list", "--fields=id,name,size,latest,signer", "--sort=name,size", "--order=desc", "--format=json");
             run(dir, "image", "cat-manifest", "rktj.dev/train");
             boolean root = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
-            String uuid = root ? run(dir, "prepare", "--insecure-options=image", aci.toString()).trim() : "";
+            String uuid = root ? run(dir, local, system, "prepare", aci.toString()).trim() : "";
             run(dir, "list");
             run(dir, "list", "--full");
             run(dir, "list", "--format=json");
@@ -107,6 +129,31 @@ final class TrainCommand extends Sub implements Callable<Integer> {
         Rkt.execute(args, rkt().cwd(), null, o, e);
         o.flush();
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Signs the image as {@code <image>.asc} with a key made for this run (Ed25519, no passphrase),
+     * so that the verified fetch's classes are archived too; returns the public key's file.
+     */
+    private static Path signWithThrowawayKey(Path aci) throws IOException, PGPException {
+        Ed25519KeyPairGenerator generator = new Ed25519KeyPairGenerator();
+        generator.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
+        PGPKeyPair pair = new BcPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY, generator.generateKeyPair(), new Date());
+        BcPGPContentSignerBuilder signer = new BcPGPContentSignerBuilder(PublicKeyAlgorithmTags.EDDSA_LEGACY, HashAlgorithmTags.SHA256);
+        PGPKeyRingGenerator rings = new PGPKeyRingGenerator(PGPSignature.POSITIVE_CERTIFICATION, pair,
+                "rktj training <train@rktj.dev>", new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1),
+                null, null, signer, null);
+        Path key = aci.resolveSibling("train-key.asc");
+        try (ArmoredOutputStream out = new ArmoredOutputStream(Files.newOutputStream(key))) {
+            rings.generatePublicKeyRing().encode(out);
+        }
+        PGPSignatureGenerator signature = new PGPSignatureGenerator(signer, pair.getPublicKey());
+        signature.init(PGPSignature.BINARY_DOCUMENT, pair.getPrivateKey());
+        signature.update(Files.readAllBytes(aci));
+        try (ArmoredOutputStream out = new ArmoredOutputStream(Files.newOutputStream(Path.of(aci + ".asc")))) {
+            signature.generate().encode(out);
+        }
+        return key;
     }
 
     private static void writeAci(Path aci) throws IOException {

@@ -60,4 +60,17 @@ class RunArgsTest {
         assertEquals("flag needs an argument: --name",
                 assertThrows(KernelException.class, () -> RunArgs.parse(List.of("a.aci", "--name"), root(), false)).getMessage());
     }
+
+    @Test
+    void parse_signatureAfterItsImage_andTheOldSkipVerifyFlag() throws Exception {
+        Rkt root = root();
+        RunArgs r = RunArgs.parse(List.of("--insecure-skip-verify", "a.aci", "--signature", "a.sig", "b.aci",
+                "c.aci", "--signature=/keys/c.asc"), root, false);
+        assertEquals(Path.of("/work/a.sig"), r.apps.get(0).signature());
+        assertEquals(null, r.apps.get(1).signature());
+        assertEquals(Path.of("/keys/c.asc"), r.apps.get(2).signature());
+        assertTrue(root.insecureSkipVerify);
+        KernelException e = assertThrows(KernelException.class, () -> RunArgs.parse(List.of("--signature=x", "a.aci"), root(), false));
+        assertEquals("flag --signature must follow the image it applies to", e.getMessage());
+    }
 }

@@ -48,11 +48,17 @@ final class RktCli {
     }
 
     static Result exec(List<String> cmd) {
+        return exec(cmd, null);
+    }
+
+    /** Runs {@code cmd} with {@code input} on its standard input (null: /dev/null). */
+    static Result exec(List<String> cmd, String input) {
         try {
             Path out = Files.createTempFile("rkt-out", ".txt");
             Path err = Files.createTempFile("rkt-err", ".txt");
+            Path in = input == null ? Path.of("/dev/null") : Files.writeString(Files.createTempFile("rkt-in", ".txt"), input);
             Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                    .redirectInput(in.toFile()).start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 fail("timed out: " + cmd);
@@ -60,6 +66,9 @@ final class RktCli {
             Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
             Files.delete(out);
             Files.delete(err);
+            if (input != null) {
+                Files.delete(in);
+            }
             return r;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -2,6 +2,7 @@ package dev.rktj.kernel;
 
 import dev.rktj.journal.JournalException;
 import dev.rktj.kernel.event.ImageFetched;
+import dev.rktj.kernel.image.ArchiveCheck;
 import dev.rktj.kernel.image.ImageException;
 import dev.rktj.kernel.image.ImageId;
 import dev.rktj.kernel.image.ImageStore;
@@ -14,14 +15,19 @@ import dev.rktj.kernel.spi.FetchException;
 import dev.rktj.kernel.spi.FetchedImage;
 import dev.rktj.kernel.spi.ImageFetcher;
 import dev.rktj.kernel.spi.ImageRef;
+import dev.rktj.kernel.trust.Keystore;
+import dev.rktj.kernel.trust.SignatureCheck;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * Gets images into the store: resolves an image argument against the store, or picks a fetcher
- * plugin, streams the image into the store and records {@code ImageFetched}.
+ * plugin, streams the image into the store (verifying its signature on the way unless the user
+ * said {@code --insecure-options=image}) and records {@code ImageFetched} with the signer.
  */
 public final class ImageService {
 
@@ -39,7 +45,20 @@ public final class ImageService {
      *     refused run leaves the journal as it was)
      */
     public StoredImage get(String arg, PullPolicy policy, Path cwd, boolean recordRefetch, UserLog log) throws KernelException {
+        return get(arg, null, policy, cwd, recordRefetch, log);
+    }
+
+    /**
+     * As {@link #get(String, PullPolicy, Path, boolean, UserLog)}, with the image's detached
+     * signature from a file ({@code --signature}) instead of from its fetcher; it matters only
+     * when the image is fetched.
+     *
+     * @param signature the signature file (relative to {@code cwd}), or null
+     */
+    public StoredImage get(String arg, Path signature, PullPolicy policy, Path cwd, boolean recordRefetch, UserLog log)
+            throws KernelException {
         ImageRef ref = ImageRefs.classify(arg, cwd);
+        Path signatureFile = signature == null ? null : cwd.resolve(signature);
         ImageStore store = kernel.store();
         try {
             switch (ref.kind()) {
@@ -58,21 +77,19 @@ public final class ImageService {
                         throw new KernelException("unable to fetch image from image name \"" + arg
                                 + "\": either image was not found in the store or store was disabled and fetching from remote yielded nothing or it was disabled");
                     }
-                    return remote(ref, recordRefetch, log);
+                    return remote(ref, signatureFile, recordRefetch, log);
                 }
                 default:
-                    return remote(ref, recordRefetch, log);
+                    return remote(ref, signatureFile, recordRefetch, log);
             }
         } catch (ImageException e) {
             throw new KernelException(e.getMessage(), e);
         }
     }
 
-    private StoredImage remote(ImageRef ref, boolean recordRefetch, UserLog log) throws KernelException {
-        if (!kernel.config().insecure("image")) {
-            throw new KernelException("signature verification is not available yet in rktj: to use \"" + ref.raw()
-                    + "\" unverified, pass --insecure-options=image");
-        }
+    private StoredImage remote(ImageRef ref, Path signatureFile, boolean recordRefetch, UserLog log) throws KernelException {
+        boolean verify = !kernel.config().insecure("image");
+        byte[] givenSignature = verify && signatureFile != null ? readSignature(signatureFile) : null;
         ImageFetcher fetcher;
         try {
             fetcher = kernel.plugins().fetcherFor(ref);
@@ -80,7 +97,7 @@ public final class ImageService {
             throw new KernelException(e.getMessage(), e);
         }
         ImageStore store = kernel.store();
-        TrackingSink sink = new TrackingSink(store.stagingSink());
+        FetchSink sink = new FetchSink(store, verify ? kernel.keystore() : null, givenSignature);
         FetchContext.Log fetchLog = new FetchContext.Log() {
             @Override public void info(String line) { log.err(line); }
             @Override public void debug(String line) { log.debug(line); }
@@ -89,43 +106,102 @@ public final class ImageService {
         try {
             fetched = fetcher.fetch(ref, new FetchContext(sink, kernel.config().insecureOptions(), kernel.config().debug(), fetchLog));
         } catch (FetchException e) {
-            sink.discard(store);
+            sink.discard();
             throw new KernelException(e.getMessage(), e);
         } catch (RuntimeException e) {
-            sink.discard(store);
+            sink.discard();
             throw e;
+        }
+        SignatureCheck.Signer signer = sink.signer();
+        if (verify && signer == null) {
+            // a fetcher that never wrote through the sink: nothing of it was staged, let alone verified
+            sink.discard();
+            throw new KernelException("image \"" + ref.raw() + "\" was not verified: its fetcher did not stream it through the kernel");
+        }
+        if (signer != null) {
+            StringBuilder verified = new StringBuilder("image: signature verified:");
+            signer.identities().forEach(id -> verified.append("\n  ").append(id));
+            log.err(verified.toString());
         }
         try {
             boolean known = store.get(ImageId.parse(fetched.blob().imageId())).isPresent();
-            StoredImage image = store.commit(fetched.blob(), fetched.source(), null);
+            String signedBy = signer == null ? null : signer.fingerprint();
+            StoredImage image = store.commit(fetched.blob(), fetched.source(), signedBy);
             if (known && !recordRefetch) {
                 log.debug("image: " + image.id() + " was already in the store");
                 return image;
             }
-            kernel.journal().append(new ImageFetched(image.id().toString(), image.name(), image.labels(), image.source(), image.size(), null));
+            kernel.journal().append(new ImageFetched(image.id().toString(), image.name(), image.labels(), image.source(), image.size(), signedBy));
             return image;
         } catch (ImageException | JournalException e) {
-            sink.discard(store);
+            sink.discard();
             throw new KernelException(e.getMessage(), e);
         }
     }
 
-    /** Remembers what a fetcher staged so a failed fetch leaves nothing behind. */
-    private static final class TrackingSink implements BlobSink {
-        private final BlobSink delegate;
-        private BlobDescriptor staged;
+    private static byte[] readSignature(Path file) throws KernelException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new KernelException("error opening signature file: open " + file + ": no such file or directory", e);
+        } catch (IOException e) {
+            throw new KernelException("error opening signature file: " + file + ": " + e.getMessage(), e);
+        }
+    }
 
-        TrackingSink(BlobSink delegate) {
-            this.delegate = delegate;
+    /**
+     * The sink a fetcher writes into: stages into the store, verifying the image's signature in
+     * the same pass when the user did not turn verification off, and remembers what it staged so
+     * that a failed fetch leaves nothing behind.
+     */
+    private static final class FetchSink implements BlobSink {
+        private final ImageStore store;
+        private final Keystore keystore;
+        private final byte[] givenSignature;
+        private BlobDescriptor staged;
+        private SignatureCheck check;
+
+        /**
+         * @param keystore the keys to verify with, or null to not verify
+         * @param givenSignature the user's {@code --signature}, or null for the fetcher's
+         */
+        FetchSink(ImageStore store, Keystore keystore, byte[] givenSignature) {
+            this.store = store;
+            this.keystore = keystore;
+            this.givenSignature = givenSignature;
+        }
+
+        @Override
+        public boolean wantsSignature() {
+            return keystore != null && givenSignature == null;
         }
 
         @Override
         public BlobDescriptor write(InputStream archive) throws IOException, FetchException {
-            staged = delegate.write(archive);
+            return write(archive, null);
+        }
+
+        @Override
+        public BlobDescriptor write(InputStream archive, byte[] signature) throws IOException, FetchException {
+            ArchiveCheck archiveCheck = ArchiveCheck.NONE;
+            if (keystore != null) {
+                byte[] detached = givenSignature != null ? givenSignature : signature;
+                if (detached == null) {
+                    throw new FetchException("error opening signature file: the fetcher brought none for this image"
+                            + " (give one with --signature FILE, or skip verification with --insecure-options=image)");
+                }
+                check = SignatureCheck.of(detached, keystore);
+                archiveCheck = check;
+            }
+            staged = store.stagingSink(archiveCheck).write(archive);
             return staged;
         }
 
-        void discard(ImageStore store) {
+        SignatureCheck.Signer signer() {
+            return check == null ? null : check.signer();
+        }
+
+        void discard() {
             if (staged != null) {
                 store.discard(staged);
             }

@@ -6,6 +6,7 @@ import dev.rktj.kernel.plugin.PluginCache;
 import dev.rktj.kernel.plugin.PluginException;
 import dev.rktj.kernel.plugin.PluginHost;
 import dev.rktj.kernel.pod.PodService;
+import dev.rktj.kernel.trust.Keystore;
 
 /**
  * stage0 for one data directory: opens what an operation needs, when it needs it (the image
@@ -73,6 +74,15 @@ public final class Kernel implements AutoCloseable {
             }
         }
         return plugins;
+    }
+
+    /** The trusted keys of {@code --local-config} and {@code --system-config}. */
+    public Keystore keystore() {
+        return new Keystore(config.localConfig(), config.systemConfig());
+    }
+
+    public TrustService trust() {
+        return new TrustService(this);
     }
 
     public ImageService images() {

@@ -25,7 +25,9 @@ public final class EventCodec {
             Map.entry("PodGarbageMarked", PodGarbageMarked.class),
             Map.entry("PodGarbageCollected", PodGarbageCollected.class),
             Map.entry("PodRemoved", PodRemoved.class),
-            Map.entry("StateReconciled", StateReconciled.class));
+            Map.entry("StateReconciled", StateReconciled.class),
+            Map.entry("KeyTrusted", KeyTrusted.class),
+            Map.entry("KeyRemoved", KeyRemoved.class));
 
     private EventCodec() {}
 

@@ -6,11 +6,12 @@ package dev.rktj.kernel.event;
  */
 public sealed interface KernelEvent
         permits ImageFetched, ImageRemoved, ImageRendered, PodPrepared, PodPrepareAborted, PodStarted, AppExited,
-                PodExited, PodGarbageMarked, PodGarbageCollected, PodRemoved, StateReconciled {
+                PodExited, PodGarbageMarked, PodGarbageCollected, PodRemoved, StateReconciled,
+                KeyTrusted, KeyRemoved {
 
     int VERSION = 1;
 
-    /** The pod this event is about, or null for image events. */
+    /** The pod this event is about, or null for image and key events. */
     default String pod() {
         return null;
     }

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 
 /** Crash-safe file writes: a reader sees the old content or the new, never a mix or an empty file. */
 public final class Durable {
@@ -16,6 +18,14 @@ public final class Durable {
 
     /** Writes {@code data} to a temp file beside {@code target}, syncs it and renames it into place. */
     public static void write(Path target, byte[] data) throws IOException {
+        write(target, data, null);
+    }
+
+    /**
+     * As {@link #write(Path, byte[])}, the file getting exactly {@code permissions} (a temp file is
+     * private, and the umask must not decide what others may read), or the temp file's when null.
+     */
+    public static void write(Path target, byte[] data, Set<PosixFilePermission> permissions) throws IOException {
         Path dir = target.getParent();
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
@@ -26,6 +36,9 @@ public final class Durable {
                     ch.write(buffer);
                 }
                 ch.force(true);
+            }
+            if (permissions != null) {
+                Files.setPosixFilePermissions(temp, permissions);
             }
             move(temp, target);
         } finally {

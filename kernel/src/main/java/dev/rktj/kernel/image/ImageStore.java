@@ -105,10 +105,18 @@ public final class ImageStore {
 
     /** A fresh sink for one fetch; what it stages waits for {@link #commit} or {@link #discard}. */
     public BlobSink stagingSink() {
-        return new StagingSink(tmp, this::addStaged);
+        return stagingSink(ArchiveCheck.NONE);
     }
 
-    /** Moves a staged blob into the store and records its metadata; an image already stored is refreshed. */
+    /** A fresh sink for one fetch whose archive must also pass {@code check}, in the same pass that stages it. */
+    public BlobSink stagingSink(ArchiveCheck check) {
+        return new StagingSink(tmp, check, this::addStaged);
+    }
+
+    /**
+     * Moves a staged blob into the store and records its metadata; an image already stored is
+     * refreshed, keeping its signer when this fetch was not verified ({@code signer} null).
+     */
     public StoredImage commit(BlobDescriptor descriptor, String source, String signer) throws ImageException {
         StagingSink.Staged s = takeStaged(descriptor);
         ImageId id = s.id();
@@ -131,8 +139,10 @@ public final class ImageStore {
                 }
                 Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
                 Optional<StoredImage> before = get(id);
+                // an unverified fetch of the same bytes does not undo an earlier verification
+                String signedBy = signer != null ? signer : before.map(StoredImage::signer).orElse(null);
                 StoredImage image = new StoredImage(id, s.manifest().name(), labels(s.manifest()), s.size(), now,
-                        before.map(StoredImage::lastUsed).orElse(now), source, signer);
+                        before.map(StoredImage::lastUsed).orElse(now), source, signedBy);
                 writeRecord(image);
                 return image;
             } catch (IOException e) {

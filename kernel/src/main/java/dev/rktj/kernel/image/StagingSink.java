@@ -27,8 +27,9 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
  * Stages one fetch: detects the compression, and in a single pass over the decompressed bytes
- * hashes them, writes them to a temp file in {@code cas/tmp} and checks the ACI inside. A staged
- * blob is handed to the store, which commits or discards it.
+ * hashes them, writes them to a temp file in {@code cas/tmp} and checks the ACI inside, while an
+ * {@link ArchiveCheck} (signature verification) sees the bytes as fetched. A staged blob is handed
+ * to the store, which commits or discards it.
  */
 final class StagingSink implements BlobSink {
 
@@ -41,10 +42,12 @@ final class StagingSink implements BlobSink {
     private static final int XZ_MEMORY_LIMIT_KIB = 512 * 1024;
 
     private final Path tmpDir;
+    private final ArchiveCheck archiveCheck;
     private final Consumer<Staged> onStaged;
 
-    StagingSink(Path tmpDir, Consumer<Staged> onStaged) {
+    StagingSink(Path tmpDir, ArchiveCheck archiveCheck, Consumer<Staged> onStaged) {
         this.tmpDir = tmpDir;
+        this.archiveCheck = archiveCheck;
         this.onStaged = onStaged;
     }
 
@@ -69,7 +72,7 @@ final class StagingSink implements BlobSink {
         MessageDigest sha512 = sha512();
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-            Source source = new Source(archive);
+            Source source = new Source(archive, archiveCheck);
             AciLayoutCheck check = new AciLayoutCheck();
             long size;
             InputStream tar = null;
@@ -87,6 +90,8 @@ final class StagingSink implements BlobSink {
                 // The ID covers the whole tar, padding after the end marker included.
                 tee.transferTo(OutputStream.nullOutputStream());
                 size = tee.count;
+                // and a signature covers every byte fetched, whatever a decompressor left unread
+                source.transferTo(OutputStream.nullOutputStream());
             } catch (IOException | RuntimeException e) {
                 Source.Failure sourceFailure = causeOfType(e, Source.Failure.class);
                 if (sourceFailure != null) {
@@ -106,6 +111,7 @@ final class StagingSink implements BlobSink {
                 }
             }
             ImageManifest manifest = check.finish();
+            archiveCheck.finish(manifest);
             try {
                 out.flush();
                 channel.force(true);
@@ -190,7 +196,8 @@ final class StagingSink implements BlobSink {
 
     /**
      * The fetcher's stream, with its failures marked so that a broken connection is reported as
-     * such and not as a corrupt archive. Never closes the fetcher's stream.
+     * such and not as a corrupt archive; every byte read is shown to the archive check. Never
+     * closes the fetcher's stream.
      */
     private static final class Source extends FilterInputStream {
 
@@ -204,35 +211,42 @@ final class StagingSink implements BlobSink {
             }
         }
 
-        Source(InputStream in) {
+        private final ArchiveCheck check;
+
+        Source(InputStream in, ArchiveCheck check) {
             super(in);
+            this.check = check;
         }
 
         @Override
         public int read() throws IOException {
-            try {
-                return in.read();
-            } catch (IOException e) {
-                throw new Failure(e);
-            }
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            int n;
             try {
-                return in.read(b, off, len);
+                n = in.read(b, off, len);
             } catch (IOException e) {
                 throw new Failure(e);
             }
+            if (n > 0) {
+                check.update(b, off, n);
+            }
+            return n;
+        }
+
+        // Skipped bytes are read, so that the check sees them too.
+        @Override
+        public long skip(long n) throws IOException {
+            return skipByReading(this, n);
         }
 
         @Override
-        public long skip(long n) throws IOException {
-            try {
-                return in.skip(n);
-            } catch (IOException e) {
-                throw new Failure(e);
-            }
+        public boolean markSupported() {
+            return false;
         }
 
         @Override
@@ -281,16 +295,7 @@ final class StagingSink implements BlobSink {
         // Skipping must not let bytes bypass the digest.
         @Override
         public long skip(long n) throws IOException {
-            byte[] buffer = new byte[(int) Math.min(n, 1 << 16)];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
+            return skipByReading(this, n);
         }
 
         @Override
@@ -307,5 +312,18 @@ final class StagingSink implements BlobSink {
                 throw new WriteFailure(e);
             }
         }
+    }
+
+    private static long skipByReading(InputStream in, long n) throws IOException {
+        byte[] buffer = new byte[(int) Math.max(0, Math.min(n, 1 << 16))];
+        long skipped = 0;
+        while (skipped < n) {
+            int r = in.read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
+            if (r < 0) {
+                break;
+            }
+            skipped += r;
+        }
+        return skipped;
     }
 }

@@ -1,5 +1,6 @@
 package dev.rktj.kernel.pod;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -13,14 +14,21 @@ import java.util.List;
  * @param group {@code --group}
  * @param workingDirectory {@code --working-dir}
  * @param readOnlyRootfs {@code --readonly-rootfs}
+ * @param signature {@code --signature}: the image's detached signature file, or null for the one its fetcher finds
  */
 public record AppSpec(String image, String name, String exec, List<String> args, String user, String group,
-                      String workingDirectory, boolean readOnlyRootfs) {
+                      String workingDirectory, boolean readOnlyRootfs, Path signature) {
     public AppSpec {
         args = args == null ? List.of() : List.copyOf(args);
     }
 
+    /** An app whose image's signature comes from its fetcher. */
+    public AppSpec(String image, String name, String exec, List<String> args, String user, String group,
+                   String workingDirectory, boolean readOnlyRootfs) {
+        this(image, name, exec, args, user, group, workingDirectory, readOnlyRootfs, null);
+    }
+
     public static AppSpec of(String image) {
-        return new AppSpec(image, null, null, List.of(), null, null, null, false);
+        return new AppSpec(image, null, null, List.of(), null, null, null, false, null);
     }
 }

@@ -171,7 +171,7 @@ public final class PodService {
         Map<String, ImageManifest> manifests = new LinkedHashMap<>();
         Set<String> names = new HashSet<>();
         for (AppSpec spec : request.apps()) {
-            StoredImage image = kernel.images().get(spec.image(), request.pullPolicy(), request.cwd(), false, log);
+            StoredImage image = kernel.images().get(spec.image(), spec.signature(), request.pullPolicy(), request.cwd(), false, log);
             ImageManifest manifest;
             Path tree;
             try {

@@ -1,5 +1,6 @@
 package dev.rktj.kernel.image;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,15 +11,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rktj.kernel.appc.Appc;
 import dev.rktj.kernel.appc.ImageManifest;
 import dev.rktj.kernel.spi.BlobDescriptor;
+import dev.rktj.kernel.spi.FetchException;
 import dev.rktj.kernel.testing.AciBuilder;
 import dev.rktj.kernel.testing.AciBuilder.Compression;
 import dev.rktj.kernel.testing.StoreSnapshot;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -143,6 +148,19 @@ class ImageStoreTest {
     }
 
     @Test
+    void commit_againUnverified_keepsTheSigner() throws Exception {
+        ImageStore store = ImageStore.open(data);
+        byte[] aci = app("example.com/app").toBytes();
+        store.commit(store.stagingSink().write(new ByteArrayInputStream(aci)), "/a.aci", "0123456789abcdef0123456789abcdef01234567");
+
+        StoredImage again = store.commit(store.stagingSink().write(new ByteArrayInputStream(aci)), "/b.aci", null);
+
+        assertEquals("0123456789abcdef0123456789abcdef01234567", again.signer());
+        assertEquals("/b.aci", again.source());
+        assertEquals(again, store.get(again.id()).orElseThrow());
+    }
+
+    @Test
     void markUsed_storedImage_onlyLastUsedChanges() throws Exception {
         ImageStore store = ImageStore.open(data);
         StoredImage image = app("example.com/app").importInto(store);
@@ -191,6 +209,59 @@ class ImageStoreTest {
         IOException e = assertThrows(IOException.class, () -> store.stagingSink().write(source));
 
         assertSame(broken, e);
+        assertEquals(before, StoreSnapshot.of(data));
+    }
+
+    @Test
+    void stagingSink_archiveCheck_seesEveryFetchedByteOnceThenTheManifest() throws Exception {
+        ImageStore store = ImageStore.open(data);
+        for (Compression compression : Compression.values()) {
+            byte[] fetched = app("example.com/app").compression(compression).toBytes();
+            ByteArrayOutputStream seen = new ByteArrayOutputStream();
+            List<String> names = new ArrayList<>();
+            ArchiveCheck check = new ArchiveCheck() {
+                @Override
+                public void update(byte[] bytes, int offset, int length) {
+                    seen.write(bytes, offset, length);
+                }
+
+                @Override
+                public void finish(ImageManifest manifest) {
+                    names.add(manifest.name());
+                }
+            };
+            InputStream trickle = new FilterInputStream(new ByteArrayInputStream(fetched)) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    return super.read(b, off, Math.min(len, 7));
+                }
+            };
+
+            store.discard(store.stagingSink(check).write(trickle));
+
+            assertArrayEquals(fetched, seen.toByteArray(), compression + ": the bytes as fetched, each once, in order");
+            assertEquals(List.of("example.com/app"), names, compression.toString());
+        }
+    }
+
+    @Test
+    void stagingSink_archiveCheckRefuses_nothingStaged() throws Exception {
+        ImageStore store = ImageStore.open(data);
+        var before = StoreSnapshot.of(data);
+        ArchiveCheck refusing = new ArchiveCheck() {
+            @Override
+            public void update(byte[] bytes, int offset, int length) {}
+
+            @Override
+            public void finish(ImageManifest manifest) throws FetchException {
+                throw new FetchException("no thanks: " + manifest.name());
+            }
+        };
+
+        FetchException e = assertThrows(FetchException.class,
+                () -> store.stagingSink(refusing).write(new ByteArrayInputStream(app("example.com/app").toBytes())));
+
+        assertEquals("no thanks: example.com/app", e.getMessage());
         assertEquals(before, StoreSnapshot.of(data));
     }
 

@@ -9,14 +9,42 @@ import java.util.HexFormat;
 
 /**
  * A {@link BlobSink} for fetcher tests: sha512-hashes and counts what it is given, as the kernel's
- * sink does, without storing it. It does not decompress: the image ID of a compressed archive
- * differs from the kernel's, which fetcher tests never compare against.
+ * sink does, without storing it, and keeps the signature a fetcher passed. It does not decompress
+ * or verify: the image ID of a compressed archive differs from the kernel's, which fetcher tests
+ * never compare against.
  */
 public final class HashingBlobSink implements BlobSink {
 
+    private final boolean wantsSignature;
     private int writes;
     private long bytes;
     private BlobDescriptor descriptor;
+    private byte[] signature;
+
+    /** A sink that, like the kernel's under {@code --insecure-options=image}, wants no signature. */
+    public HashingBlobSink() {
+        this(false);
+    }
+
+    private HashingBlobSink(boolean wantsSignature) {
+        this.wantsSignature = wantsSignature;
+    }
+
+    /** A sink that, like the kernel's by default, asks the fetcher for the image's signature. */
+    public static HashingBlobSink wantingSignature() {
+        return new HashingBlobSink(true);
+    }
+
+    @Override
+    public boolean wantsSignature() {
+        return wantsSignature;
+    }
+
+    @Override
+    public BlobDescriptor write(InputStream archive, byte[] signature) throws IOException {
+        this.signature = signature;
+        return write(archive);
+    }
 
     @Override
     public BlobDescriptor write(InputStream archive) throws IOException {
@@ -47,6 +75,11 @@ public final class HashingBlobSink implements BlobSink {
     /** Bytes read by the last write. */
     public long bytes() {
         return bytes;
+    }
+
+    /** The signature the last write was given; null for none. */
+    public byte[] signature() {
+        return signature;
     }
 
     /** What the last write returned; null before any. */

@@ -1,5 +1,6 @@
 package dev.rktj.kernel.spi;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,9 +28,19 @@ public abstract class ImageFetcherContractTest {
 
     /**
      * An image the fetcher handles and can fetch from this machine (no network in CI: serve it
-     * locally if needed); {@code workDir} is an empty directory to put files in.
+     * locally if needed), without a detached signature; {@code workDir} is an empty directory to
+     * put files in.
      */
     protected abstract ImageRef handledRef(Path workDir) throws Exception;
+
+    /**
+     * An image the fetcher handles whose detached signature, {@code signature}, it can find; null
+     * for a fetcher that never brings signatures (the kernel then refuses its images unless the
+     * user turns verification off).
+     */
+    protected ImageRef signedRef(Path workDir, byte[] signature) throws Exception {
+        return null;
+    }
 
     /** An image the fetcher does not handle. */
     protected abstract ImageRef unhandledRef();
@@ -59,6 +71,32 @@ public abstract class ImageFetcherContractTest {
         assertEquals(sink.descriptor(), image.blob(), "the blob must be what the sink returned");
         assertNotNull(image.source());
         assertFalse(image.source().isBlank(), "the source is recorded in the journal");
+    }
+
+    @Test
+    void fetch_signatureWantedAndThere_handedToTheSinkWithTheArchive() throws Exception {
+        byte[] signature = "-----BEGIN PGP SIGNATURE-----\n\nnot checked here\n-----END PGP SIGNATURE-----\n".getBytes();
+        ImageRef ref = signedRef(contractWorkDir, signature);
+        Assumptions.assumeTrue(ref != null, "this fetcher brings no signatures");
+        HashingBlobSink sink = HashingBlobSink.wantingSignature();
+
+        FetchedImage image = newFetcher().fetch(ref, context(sink, new RecordingLog()));
+
+        assertEquals(1, sink.writes());
+        assertArrayEquals(signature, sink.signature(), "the signature goes to the sink with the archive, in the same write");
+        assertEquals(sink.descriptor(), image.blob());
+    }
+
+    @Test
+    void fetch_signatureWantedButNone_errorOpeningSignatureFileBeforeStreaming() throws Exception {
+        ImageRef ref = handledRef(contractWorkDir);
+        HashingBlobSink sink = HashingBlobSink.wantingSignature();
+
+        FetchException e = assertThrows(FetchException.class, () -> newFetcher().fetch(ref, context(sink, new RecordingLog())));
+
+        assertTrue(e.getMessage().startsWith("error opening signature file"), e.getMessage());
+        assertOneLine(e.getMessage());
+        assertEquals(0, sink.writes(), "nothing is streamed for an image that cannot be verified");
     }
 
     @Test

@@ -18,8 +18,9 @@ import java.util.List;
 import org.pf4j.Extension;
 
 /**
- * Fetches an image from a local file (rkt's {@code rkt fetch ./app.aci}), with the detached
- * signature next to it when there is one.
+ * Fetches an image from a local file (rkt's {@code rkt fetch ./app.aci}). When the kernel wants
+ * the image's detached signature, it must lie next to the image ({@code app.aci.asc}) and is read
+ * before the image, so that the kernel verifies it while the image streams in.
  *
  * <p>The kernel has already turned {@code file://} URLs and relative paths into an absolute path
  * in {@link ImageRef#location()}.
@@ -41,11 +42,12 @@ public final class FileFetcher implements ImageFetcher {
         if (Files.isDirectory(path)) {
             throw new FetchException("unable to open image file \"" + path + "\": it is a directory");
         }
+        byte[] signature = context.sink().wantsSignature() ? signature(path) : null;
         context.log().debug("image: using image from file " + path);
         BlobDescriptor blob;
         try (InputStream in = open(path)) {
             try {
-                blob = context.sink().write(in);
+                blob = context.sink().write(in, signature);
             } catch (IOException e) {
                 throw new FetchException("unable to import image file \"" + path + "\": " + oneLine(e), e);
             }
@@ -53,7 +55,7 @@ public final class FileFetcher implements ImageFetcher {
             // only closing the file can get here
             throw new FetchException("unable to read image file \"" + path + "\": " + oneLine(e), e);
         }
-        return new FetchedImage(blob, signature(path), path.toString());
+        return new FetchedImage(blob, signature, path.toString());
     }
 
     private static Path imagePath(ImageRef ref) throws FetchException {
@@ -82,21 +84,23 @@ public final class FileFetcher implements ImageFetcher {
     }
 
     /**
-     * The detached signature's bytes, or null: {@code <path>.asc}, else rkt's
-     * {@code <path minus .aci>.aci.asc} for an image file not named {@code *.aci}.
+     * The detached signature's bytes: {@code <path>.asc}, else rkt's {@code <path minus .aci>.aci.asc}
+     * for an image file not named {@code *.aci}; without one, rkt's {@code error opening signature file}.
      */
     private static byte[] signature(Path image) throws FetchException {
-        for (Path candidate : signatureCandidates(image)) {
+        List<Path> candidates = signatureCandidates(image);
+        for (Path candidate : candidates) {
             if (!Files.isRegularFile(candidate)) {
                 continue;
             }
             try {
                 return Files.readAllBytes(candidate);
             } catch (IOException e) {
-                throw new FetchException("unable to read signature file \"" + candidate + "\": " + oneLine(e), e);
+                throw new FetchException("error opening signature file: " + candidate + ": " + oneLine(e), e);
             }
         }
-        return null;
+        throw new FetchException("error opening signature file: open " + candidates.get(candidates.size() - 1)
+                + ": no such file or directory (sign the image, or use it unverified with --insecure-options=image)");
     }
 
     static List<Path> signatureCandidates(Path image) {

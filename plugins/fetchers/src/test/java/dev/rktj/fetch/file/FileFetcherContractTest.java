@@ -21,6 +21,13 @@ class FileFetcherContractTest extends ImageFetcherContractTest {
     }
 
     @Override
+    protected ImageRef signedRef(Path workDir, byte[] signature) throws Exception {
+        ImageRef ref = handledRef(workDir);
+        Files.write(workDir.resolve("app.aci.asc"), signature);
+        return ref;
+    }
+
+    @Override
     protected ImageRef unhandledRef() {
         return new ImageRef("https://example.com/app.aci", ImageRef.Kind.HTTPS, "https://example.com/app.aci");
     }

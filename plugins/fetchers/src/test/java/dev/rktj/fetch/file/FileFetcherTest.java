@@ -27,6 +27,7 @@ class FileFetcherTest {
 
     private final FileFetcher fetcher = new FileFetcher();
     private final HashingBlobSink sink = new HashingBlobSink();
+    private final HashingBlobSink signedSink = HashingBlobSink.wantingSignature();
     private final RecordingLog log = new RecordingLog();
 
     private static ImageRef file(Path path) {
@@ -83,13 +84,21 @@ class FileFetcherTest {
         assertEquals("image file path \"app.aci\" is not absolute", e.getMessage());
     }
 
+    private FetchedImage fetchWantingSignature(Path path) throws FetchException {
+        return fetcher.fetch(file(path), new FetchContext(signedSink, Set.of(), false, log));
+    }
+
     @Test
-    void fetch_signatureNextToTheImage_isPickedUp() throws Exception {
+    void fetch_signatureNextToTheImage_handedToTheSinkWithTheImage() throws Exception {
         Path image = Files.write(dir.resolve("app.aci"), new byte[] {1, 2, 3});
         byte[] signature = "-----BEGIN PGP SIGNATURE-----".getBytes(StandardCharsets.UTF_8);
         Files.write(dir.resolve("app.aci.asc"), signature);
 
-        assertArrayEquals(signature, fetch(image).signature());
+        FetchedImage fetched = fetchWantingSignature(image);
+
+        assertArrayEquals(signature, signedSink.signature());
+        assertArrayEquals(signature, fetched.signature());
+        assertEquals(1, signedSink.writes());
     }
 
     @Test
@@ -98,14 +107,28 @@ class FileFetcherTest {
         byte[] signature = "sig".getBytes(StandardCharsets.UTF_8);
         Files.write(dir.resolve("app.tar.aci.asc"), signature);
 
-        assertArrayEquals(signature, fetch(image).signature());
+        assertArrayEquals(signature, fetchWantingSignature(image).signature());
     }
 
     @Test
-    void fetch_noSignature_reportsNull() throws Exception {
+    void fetch_signatureWantedButMissing_rktsErrorNamingTheFileAndNothingStreamed() throws Exception {
+        Path image = Files.write(dir.resolve("app.tar"), new byte[] {1, 2, 3});
+
+        FetchException e = assertThrows(FetchException.class, () -> fetchWantingSignature(image));
+
+        assertEquals("error opening signature file: open " + dir.resolve("app.tar.aci.asc") + ": no such file or directory"
+                + " (sign the image, or use it unverified with --insecure-options=image)", e.getMessage());
+        assertEquals(0, signedSink.writes());
+    }
+
+    @Test
+    void fetch_signatureNotWanted_isNotRead() throws Exception {
         Path image = Files.write(dir.resolve("app.aci"), new byte[] {1, 2, 3});
+        Files.write(dir.resolve("app.aci.asc"), "sig".getBytes(StandardCharsets.UTF_8));
 
         assertNull(fetch(image).signature());
+        assertNull(sink.signature());
+        assertEquals(1, sink.writes());
     }
 
     @Test
