@@ -290,10 +290,20 @@ public final class PodService {
             List<Integer> groups = a.supplementaryGIDs() == null ? List.of() : a.supplementaryGIDs();
             Path appDir = podDir.resolve("stage1/rootfs/opt/stage2").resolve(ra.name());
             return new AppRun(ra.name(), ra.image().id(), tree, appDir, a.exec(), env, uid, gid, groups, wd,
-                    Boolean.TRUE.equals(ra.readOnlyRootFS()));
+                    Boolean.TRUE.equals(ra.readOnlyRootFS()), handler(a, "pre-start"), handler(a, "post-stop"),
+                    AppIsolatorsOf.translate(ra.name(), a.isolators()));
         } catch (IOException e) {
             throw new PodException("app \"" + ra.name() + "\": cannot read the image: " + e.getMessage(), e);
         }
+    }
+
+    /** The exec of the app's event handler of that name, empty when it has none. */
+    private static List<String> handler(App app, String name) {
+        return app.eventHandlers() == null ? List.of() : app.eventHandlers().stream()
+                .filter(h -> name.equals(h.name()))
+                .findFirst()
+                .map(dev.rktj.kernel.appc.EventHandler::exec)
+                .orElse(List.of());
     }
 
     private int start(String uuid, Path podDir, PodManifest manifest, PodLock lock, Stage1 stage1, boolean interactive,
