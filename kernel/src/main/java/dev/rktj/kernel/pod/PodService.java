@@ -80,6 +80,11 @@ public final class PodService {
         return dirs;
     }
 
+    /** {@code rkt stop} and {@code rkt enter}. */
+    public PodControl control() {
+        return new PodControl(kernel, dirs);
+    }
+
     // ---------------------------------------------------------------- prepare and run
 
     /** A pod that has been prepared and is still locked by this process. */
@@ -289,7 +294,9 @@ public final class PodService {
             }
             List<Integer> groups = a.supplementaryGIDs() == null ? List.of() : a.supplementaryGIDs();
             Path appDir = podDir.resolve("stage1/rootfs/opt/stage2").resolve(ra.name());
-            return new AppRun(ra.name(), ra.image().id(), tree, appDir, a.exec(), env, uid, gid, groups, wd,
+            // resolved inside the image: a stage1 opens it from the host, where its links would lead elsewhere
+            String resolvedWd = wdPath.equals(tree) ? "/" : "/" + tree.relativize(wdPath);
+            return new AppRun(ra.name(), ra.image().id(), tree, appDir, a.exec(), env, uid, gid, groups, resolvedWd,
                     Boolean.TRUE.equals(ra.readOnlyRootFS()), handler(a, "pre-start"), handler(a, "post-stop"),
                     AppIsolatorsOf.translate(ra.name(), a.isolators()));
         } catch (IOException e) {

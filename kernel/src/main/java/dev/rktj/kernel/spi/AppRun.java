@@ -16,7 +16,7 @@ import java.util.Map;
  * @param uid numeric user, resolved from the image per appc
  * @param gid numeric group
  * @param supplementaryGids extra groups
- * @param workingDirectory absolute path inside the rootfs
+ * @param workingDirectory absolute path inside the rootfs, its symbolic links already resolved inside the image
  * @param readOnlyRootfs mount the app's rootfs read-only
  * @param preStart the app's {@code pre-start} event handler (argv, run like the app before it), empty if none
  * @param postStop the app's {@code post-stop} event handler (argv, run like the app after it ended), empty if none

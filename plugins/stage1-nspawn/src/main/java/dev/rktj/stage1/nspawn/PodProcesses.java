@@ -30,7 +30,8 @@ final class PodProcesses {
      */
     static int enter(PodEnter request) throws Stage1Exception {
         long init = request.pid();
-        if (init <= 0 || ProcessHandle.of(init).map(p -> !p.isAlive()).orElse(true)) {
+        // only the pod's own init: any other live pid would be entered on the host
+        if (containerInit(request.podDir()).map(p -> p.pid() != init).orElse(true)) {
             throw new Stage1Exception("stage1 nspawn: pod " + request.uuid() + " is not running");
         }
         Path stage1 = request.podDir().resolve("stage1/rootfs");
