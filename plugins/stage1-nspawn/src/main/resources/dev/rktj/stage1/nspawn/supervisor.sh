@@ -35,30 +35,33 @@ done
 
 record() {
     printf '%s' "$2" > "$status_dir/$1.tmp" && mv -f "$status_dir/$1.tmp" "$status_dir/$1" \
-        || echo "stage1 nspawn: cannot write the exit status of app $1" >&2
+        || echo "stage1 nspawn: cannot write the exit status of app $1" >&4
 }
 
 # One app's life, in an asynchronous subshell: its stdin is fd 3 (an asynchronous list gets
 # /dev/null), and the app's own start script restores SIGINT and SIGQUIT, which such a list ignores.
+# Its own stderr is parked on /dev/null, or the shell would add "Terminated" to the user's output
+# when an app dies of a signal; the scripts get the real one (fd 4).
 run_app() {
     app=$1
     dir=/rkt/apps/$app
+    exec 4>&2 2>/dev/null
     if [ -f "$dir/pre-start" ]; then
-        /bin/sh "$dir/pre-start" <&3 3<&-
+        /bin/sh "$dir/pre-start" <&3 3<&- 2>&4 4>&-
         rc=$?
         if [ "$rc" -ne 0 ]; then
-            echo "stage1 nspawn: the pre-start handler of app $app exited with $rc; the app was not started" >&2
+            echo "stage1 nspawn: the pre-start handler of app $app exited with $rc; the app was not started" >&4
             record "$app" "$rc"
             kill -USR1 1
             return
         fi
     fi
-    /bin/sh "$dir/start" <&3 3<&-
+    /bin/sh "$dir/start" <&3 3<&- 2>&4 4>&-
     rc=$?
     rm -f "$dir/pid"
     record "$app" "$rc"
     if [ -f "$dir/post-stop" ]; then
-        /bin/sh "$dir/post-stop" </dev/null 3<&-
+        /bin/sh "$dir/post-stop" </dev/null 3<&- 2>&4 4>&-
     fi
     if [ "$rc" -ne 0 ]; then
         kill -USR1 1
