@@ -63,7 +63,7 @@ import java.util.UUID;
  */
 public final class PodService {
 
-    public static final String DEFAULT_STAGE1 = "fly";
+    public static final String DEFAULT_STAGE1 = "nspawn";
     static final String STAGE1_NAME_FILE = "stage1-name";
     static final String APPC_VERSION = "0.8.11";
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
