@@ -105,15 +105,20 @@ public final class PodService {
     /** {@code rkt run}: prepares a pod and runs it; returns the exit code for {@code rkt run}. */
     public int run(PrepareRequest request, boolean interactive, UserLog log) throws KernelException {
         Prepared p = prepareLocked(request, log);
-        Path runDir;
+        Path runDir = moveToRun(p);
+        return start(p.uuid(), runDir, p.manifest(), p.lock(), p.stage1(), interactive, log);
+    }
+
+    /** Moves a freshly prepared pod straight to {@code run/} and records it prepared; releases it on failure. */
+    private Path moveToRun(Prepared p) throws PodException {
         try {
-            runDir = dirs.move(p.located(), Dir.RUN);
+            Path runDir = dirs.move(p.located(), Dir.RUN);
             kernel.journal().append(p.event());
-        } catch (IOException | JournalException e) {
+            return runDir;
+        } catch (IOException | JournalException | KernelException e) {
             closeQuietly(p.lock());
             throw new PodException("cannot start pod " + p.uuid() + ": " + e.getMessage(), e);
         }
-        return start(p.uuid(), runDir, p.manifest(), p.lock(), p.stage1(), interactive, log);
     }
 
     /** {@code rkt run-prepared}. */
@@ -393,14 +398,7 @@ public final class PodService {
             throw new PodException(e.getMessage(), e);
         }
         Prepared p = prepareLocked(request, log);
-        Path runDir;
-        try {
-            runDir = dirs.move(p.located(), Dir.RUN);
-            kernel.journal().append(p.event());
-        } catch (IOException | JournalException e) {
-            closeQuietly(p.lock());
-            throw new PodException("cannot start pod " + p.uuid() + ": " + e.getMessage(), e);
-        }
+        Path runDir = moveToRun(p);
         try {
             Stage1Launch launch = p.stage1().launch(podRun(p.uuid(), runDir, p.manifest(), interactive));
             return new Launched(p.uuid(), runDir, p.stage1().info().name(), launch, p.lock());
