@@ -173,6 +173,10 @@ public final class AgentServer {
             lastActivity = System.nanoTime();
         }
         acceptor.start();
+        // killed by a signal (SIGTERM, SIGINT), the JVM runs hooks but not our finally blocks: the
+        // socket must still go, or the launcher would take it for a live agent's
+        Thread removeSocket = new Thread(this::deleteOwnSocket, "journal-agent-socket-removal");
+        Runtime.getRuntime().addShutdownHook(removeSocket);
         Stop stop = Stop.SHUTDOWN;
         try {
             stop = waitForStop();
@@ -183,6 +187,11 @@ public final class AgentServer {
             shutDown(stop, acceptor);
             closeHandler();
             journal.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(removeSocket);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook runs
+            }
         }
         return 0;
     }
