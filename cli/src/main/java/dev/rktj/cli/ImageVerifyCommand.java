@@ -38,7 +38,9 @@ final class ImageVerifyCommand extends Sub implements Callable<Integer> {
         }
         boolean damagedLeft = false;
         for (Verified v : results) {
-            table.row(full ? v.image().id().toString() : v.image().id().shortId(), v.image().name(), v.status());
+            String version = v.image().labels().get("version");
+            String name = version == null ? v.image().name() : v.image().name() + ":" + version;
+            table.row(full ? v.image().id().toString() : v.image().id().shortId(), name, v.status());
             damagedLeft |= v.damaged() && !v.rebuilt();
         }
         out().print(table.render());

@@ -467,6 +467,39 @@ public final class ImageStore {
         return render(id);
     }
 
+    // ---------------------------------------------------------------- files images were imported from
+
+    /** Where a file's origin record lives: keyed by the file's absolute path. */
+    private Path originPath(String file) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-512").digest(file.getBytes(StandardCharsets.UTF_8));
+            return records.resolveSibling("files").resolve(java.util.HexFormat.of().formatHex(digest, 0, 32) + RECORD_SUFFIX);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-512", e);
+        }
+    }
+
+    /** What the store remembers of the last import from {@code file}, if anything. */
+    public Optional<FileOrigin> origin(String file) {
+        try {
+            FileOrigin o = RECORDS.readValue(originPath(file).toFile(), FileOrigin.class);
+            return o.path().equals(file) ? Optional.of(o) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Remembers that {@code origin.path()}, as it is now, holds the stored image {@code origin.imageId()}. */
+    public void rememberOrigin(FileOrigin origin) throws ImageException {
+        Path p = originPath(origin.path());
+        try {
+            Files.createDirectories(p.getParent());
+            Durable.write(p, RECORDS.writeValueAsBytes(origin));
+        } catch (IOException e) {
+            throw new ImageException("cannot record where image " + origin.imageId() + " came from: " + oneLine(e), e);
+        }
+    }
+
     // ---------------------------------------------------------------- reading images out (rkt image ...)
 
     /** The stored archive: the uncompressed tar the image ID is the digest of. */
@@ -478,6 +511,11 @@ public final class ImageStore {
         } catch (IOException e) {
             throw new ImageException("cannot read image " + id + ": " + oneLine(e), e);
         }
+    }
+
+    /** Whether the image's archive is in the store. */
+    public boolean hasBlob(ImageId id) {
+        return Files.isRegularFile(blobPath(id));
     }
 
     /** The image manifest exactly as the archive holds it. */
