@@ -113,6 +113,17 @@ public final class ImageService {
             @Override public void info(String line) { log.err(line); }
             @Override public void debug(String line) { log.debug(line); }
         };
+        // Connecting to the journal (or opening the queue when no agent is up) takes as long as hashing
+        // tens of megabytes: let it happen while the image streams in.
+        Thread journalOpener = new Thread(() -> {
+            try {
+                kernel.journal();
+            } catch (KernelException | RuntimeException e) {
+                // the append after the import meets the same failure and reports it
+            }
+        }, "rktj-journal-open");
+        journalOpener.setDaemon(true);
+        journalOpener.start();
         FetchedImage fetched;
         try {
             fetched = fetcher.fetch(ref, new FetchContext(sink, kernel.config().insecureOptions(), kernel.config().debug(), fetchLog));

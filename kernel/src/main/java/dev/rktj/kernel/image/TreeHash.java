@@ -2,14 +2,12 @@ package dev.rktj.kernel.image;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -99,13 +97,11 @@ final class TreeHash {
     }
 
     private static byte[] digestFile(Path file, long size) {
-        MessageDigest md = sha512();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buffer = ByteBuffer.allocate((int) Math.max(4096, Math.min(size + 1, 1 << 20)));
-            while (ch.read(buffer) >= 0) {
-                buffer.flip();
-                md.update(buffer);
-                buffer.clear();
+        Sha512 md = Sha512.create();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[(int) Math.max(4096, Math.min(size + 1, 1 << 18))];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                md.update(buffer, 0, n);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
