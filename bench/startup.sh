@@ -54,7 +54,7 @@ sleep 1
 version=$(median "$rkt" --dir="$data" version)
 status=$(median "$rkt" --dir="$data" status "$uuid")
 list=$(median "$rkt" --dir="$data" list)
-run=$(median "$rkt" --dir="$data" run --insecure-options=image --pull-policy=never example.com/true)
+run=$(median "$rkt" --dir="$data" run --stage1-name=fly --insecure-options=image --pull-policy=never example.com/true)
 cold_t=()
 for ((i = 0; i < 5; i++)); do
     kill_agent

@@ -37,6 +37,8 @@ public final class Rkt implements Callable<Integer> {
         SUBCOMMANDS.put("status", StatusCommand::new);
         SUBCOMMANDS.put("gc", GcCommand::new);
         SUBCOMMANDS.put("rm", RmCommand::new);
+        SUBCOMMANDS.put("stop", StopCommand::new);
+        SUBCOMMANDS.put("enter", EnterCommand::new);
         SUBCOMMANDS.put("cat-manifest", CatManifestCommand::new);
         SUBCOMMANDS.put("trust", TrustCommand::new);
         SUBCOMMANDS.put("history", HistoryCommand::new);
@@ -141,6 +143,11 @@ public final class Rkt implements Callable<Integer> {
             if (sub != null) {
                 sub.setUnmatchedOptionsArePositionalParams(true).setEndOfOptionsDelimiter("\u0000");
             }
+        }
+        CommandLine enter = cl.getSubcommands().get("enter");
+        if (enter != null) {
+            // rkt enter UUID ls -l: the command's own options are not rkt's
+            enter.setStopAtPositional(true);
         }
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> Errors.report(e, commandLine, rkt.debug, err));
         cl.setParameterExceptionHandler((e, a) -> {

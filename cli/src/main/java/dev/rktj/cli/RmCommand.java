@@ -22,13 +22,7 @@ final class RmCommand extends Sub implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         requireRoot();
-        List<String> targets = new ArrayList<>(uuids);
-        if (uuidFile != null) {
-            targets.add(Uuids.argument(null, uuidFile, rkt().cwd()));
-        }
-        if (targets.isEmpty()) {
-            throw new Errors.UserException("at least one pod UUID or --uuid-file is required");
-        }
+        List<String> targets = Uuids.arguments(uuids, uuidFile, rkt().cwd());
         try (Kernel kernel = kernel()) {
             if (!kernel.pods().rm(targets, log())) {
                 err().println(prefix() + "failed to remove one or more pods");

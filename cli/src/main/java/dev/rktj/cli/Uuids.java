@@ -28,6 +28,18 @@ final class Uuids {
         return uuid;
     }
 
+    /** The pods {@code rm} and {@code stop} act on: the UUID arguments, then the one in {@code --uuid-file}. */
+    static List<String> arguments(List<String> uuids, Path uuidFile, Path cwd) throws KernelException {
+        List<String> targets = new java.util.ArrayList<>(uuids);
+        if (uuidFile != null) {
+            targets.add(argument(null, uuidFile, cwd));
+        }
+        if (targets.isEmpty()) {
+            throw new Errors.UserException("at least one pod UUID or --uuid-file is required");
+        }
+        return targets;
+    }
+
     /** rkt's messages for a prefix that matches none or several. */
     static <T> T resolve(List<T> matches, String prefix) throws KernelException {
         if (prefix.isEmpty()) {

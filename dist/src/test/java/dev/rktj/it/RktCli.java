@@ -103,7 +103,9 @@ final class RktCli {
         } catch (java.nio.file.DirectoryNotEmptyException e) {
             // an agent still starting brought part of the journal directory back: deleted again below
         }
-        long deadline = System.currentTimeMillis() + 10_000;
+        // an agent notices within half a second once serving; one still starting (its JVM and the
+        // queue's first open) can take seconds on a loaded 2-core machine
+        long deadline = System.currentTimeMillis() + 30_000;
         List<Long> agents = agents();
         while (!agents.isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
@@ -111,7 +113,7 @@ final class RktCli {
         }
         if (!agents.isEmpty()) {
             agents.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            fail("journal agent(s) " + agents + " still running 10 s after their data dir was deleted");
+            fail("journal agent(s) " + agents + " still running 30 s after their data dir was deleted");
         }
         // an agent the last command started may have been opening its queue as the directory went,
         // and the queue library recreates the path; the agent has left by now, its directory goes too

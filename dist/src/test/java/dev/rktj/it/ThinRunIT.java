@@ -42,6 +42,19 @@ class ThinRunIT extends PodTest {
     }
 
     @Test
+    void run_agentUpInteractive_stdinReachesTheApp() throws Exception {
+        Path cat = TestImages.aci(base, "example.com/cat", List.of("/bin/cat"));
+        rkt.startAgent();
+        Path input = Files.writeString(base.resolve("input"), "through the thin client\n");
+        Process p = new ProcessBuilder(rkt.command("run", "--insecure-options=image", "--interactive", cat.toString()))
+                .redirectInput(input.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertEquals("through the thin client\n", out);
+    }
+
+    @Test
     void run_agentUp_userMistake_oneLineAndNoTrace() throws Exception {
         rkt.startAgent();
         RktCli.Result r = rkt.run("run", "--insecure-options=image", base.resolve("missing.aci").toString());

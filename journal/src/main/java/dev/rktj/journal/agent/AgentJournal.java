@@ -145,6 +145,9 @@ public final class AgentJournal implements Journal {
                 ? AgentClient.connect(dataDir)
                 : AgentClient.connectOrStart(dataDir, agentStartCommand, startWait);
         if (client == null) {
+            client = JournalConnector.agentInstead(dataDir, agentStartCommand);
+        }
+        if (client == null) {
             direct = ChronicleJournal.open(Protocol.journalDir(dataDir));
         }
         return client;

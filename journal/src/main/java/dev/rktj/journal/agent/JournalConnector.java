@@ -25,9 +25,32 @@ public final class JournalConnector {
         AgentClient client = agentStartCommand == null
                 ? AgentClient.connect(dataDir)
                 : AgentClient.connectOrStart(dataDir, agentStartCommand, startWait);
+        if (client == null) {
+            client = agentInstead(dataDir, agentStartCommand);
+        }
         if (client != null) {
             return new AgentJournal(dataDir, client, agentStartCommand, startWait);
         }
         return ChronicleJournal.open(Protocol.journalDir(dataDir));
+    }
+
+    /** How long a JVM that cannot open the queue itself waits for an agent it started. */
+    static final Duration AGENT_REQUIRED_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Null when this JVM can open the queue itself; else an agent, started and waited for, or a
+     * {@link JournalException} saying why there is none.
+     */
+    static AgentClient agentInstead(Path dataDir, List<String> agentStartCommand) throws JournalException {
+        if (ChronicleJournal.openableHere()) {
+            return null;
+        }
+        AgentClient client = agentStartCommand == null ? null
+                : AgentClient.connectOrStart(dataDir, agentStartCommand, AGENT_REQUIRED_WAIT);
+        if (client == null) {
+            throw new JournalException("the journal agent of " + dataDir + " does not answer, and this JVM was started "
+                    + "without the flags to open the journal itself: run the command again");
+        }
+        return client;
     }
 }

@@ -75,6 +75,15 @@ public final class ChronicleJournal implements Journal {
     }
 
     /** Opens the journal in {@code journalDir}, creating the directory and queue if needed. */
+    /**
+     * Whether this JVM was given the module flags Chronicle Queue needs on JDK 17 (jvm-notes.md).
+     * The launcher leaves them out when a journal agent's socket is there, which saves every thin
+     * command the JVM's archived module graph; such a JVM must reach the journal through an agent.
+     */
+    public static boolean openableHere() {
+        return Object.class.getModule().isOpen("java.lang", ChronicleJournal.class.getModule());
+    }
+
     public static ChronicleJournal open(Path journalDir) throws JournalException {
         return open(journalDir, null);
     }

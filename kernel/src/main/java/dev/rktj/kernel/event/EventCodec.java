@@ -22,6 +22,8 @@ public final class EventCodec {
             Map.entry("PodStarted", PodStarted.class),
             Map.entry("AppExited", AppExited.class),
             Map.entry("PodExited", PodExited.class),
+            Map.entry("PodStopRequested", PodStopRequested.class),
+            Map.entry("PodEntered", PodEntered.class),
             Map.entry("PodGarbageMarked", PodGarbageMarked.class),
             Map.entry("PodGarbageCollected", PodGarbageCollected.class),
             Map.entry("PodRemoved", PodRemoved.class),

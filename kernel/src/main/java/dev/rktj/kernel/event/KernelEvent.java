@@ -6,7 +6,7 @@ package dev.rktj.kernel.event;
  */
 public sealed interface KernelEvent
         permits ImageFetched, ImageRemoved, ImageRendered, PodPrepared, PodPrepareAborted, PodStarted, AppExited,
-                PodExited, PodGarbageMarked, PodGarbageCollected, PodRemoved, StateReconciled,
+                PodExited, PodStopRequested, PodEntered, PodGarbageMarked, PodGarbageCollected, PodRemoved, StateReconciled,
                 KeyTrusted, KeyRemoved {
 
     int VERSION = 1;

@@ -64,7 +64,7 @@ import java.util.UUID;
  */
 public final class PodService {
 
-    public static final String DEFAULT_STAGE1 = "fly";
+    public static final String DEFAULT_STAGE1 = "nspawn";
     static final String STAGE1_NAME_FILE = "stage1-name";
     static final String APPC_VERSION = "0.8.11";
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -79,6 +79,11 @@ public final class PodService {
 
     public PodDirs dirs() {
         return dirs;
+    }
+
+    /** {@code rkt stop} and {@code rkt enter}. */
+    public PodControl control() {
+        return new PodControl(kernel, dirs);
     }
 
     // ---------------------------------------------------------------- prepare and run
@@ -101,15 +106,20 @@ public final class PodService {
     /** {@code rkt run}: prepares a pod and runs it; returns the exit code for {@code rkt run}. */
     public int run(PrepareRequest request, boolean interactive, UserLog log) throws KernelException {
         Prepared p = prepareLocked(request, log);
-        Path runDir;
+        Path runDir = moveToRun(p);
+        return start(p.uuid(), runDir, p.manifest(), p.lock(), p.stage1(), interactive, log);
+    }
+
+    /** Moves a freshly prepared pod straight to {@code run/} and records it prepared; releases it on failure. */
+    private Path moveToRun(Prepared p) throws PodException {
         try {
-            runDir = dirs.move(p.located(), Dir.RUN);
+            Path runDir = dirs.move(p.located(), Dir.RUN);
             kernel.journal().append(p.event());
-        } catch (IOException | JournalException e) {
+            return runDir;
+        } catch (IOException | JournalException | KernelException e) {
             closeQuietly(p.lock());
             throw new PodException("cannot start pod " + p.uuid() + ": " + e.getMessage(), e);
         }
-        return start(p.uuid(), runDir, p.manifest(), p.lock(), p.stage1(), interactive, log);
     }
 
     /** {@code rkt run-prepared}. */
@@ -300,11 +310,23 @@ public final class PodService {
             }
             List<Integer> groups = a.supplementaryGIDs() == null ? List.of() : a.supplementaryGIDs();
             Path appDir = podDir.resolve("stage1/rootfs/opt/stage2").resolve(ra.name());
-            return new AppRun(ra.name(), ra.image().id(), tree, appDir, a.exec(), env, uid, gid, groups, wd,
-                    Boolean.TRUE.equals(ra.readOnlyRootFS()));
+            // resolved inside the image: a stage1 opens it from the host, where its links would lead elsewhere
+            String resolvedWd = wdPath.equals(tree) ? "/" : "/" + tree.relativize(wdPath);
+            return new AppRun(ra.name(), ra.image().id(), tree, appDir, a.exec(), env, uid, gid, groups, resolvedWd,
+                    Boolean.TRUE.equals(ra.readOnlyRootFS()), handler(a, "pre-start"), handler(a, "post-stop"),
+                    AppIsolatorsOf.translate(ra.name(), a.isolators()));
         } catch (IOException e) {
             throw new PodException("app \"" + ra.name() + "\": cannot read the image: " + e.getMessage(), e);
         }
+    }
+
+    /** The exec of the app's event handler of that name, empty when it has none. */
+    private static List<String> handler(App app, String name) {
+        return app.eventHandlers() == null ? List.of() : app.eventHandlers().stream()
+                .filter(h -> name.equals(h.name()))
+                .findFirst()
+                .map(dev.rktj.kernel.appc.EventHandler::exec)
+                .orElse(List.of());
     }
 
     private int start(String uuid, Path podDir, PodManifest manifest, PodLock lock, Stage1 stage1, boolean interactive,
@@ -387,14 +409,7 @@ public final class PodService {
             throw new PodException(e.getMessage(), e);
         }
         Prepared p = prepareLocked(request, log);
-        Path runDir;
-        try {
-            runDir = dirs.move(p.located(), Dir.RUN);
-            kernel.journal().append(p.event());
-        } catch (IOException | JournalException e) {
-            closeQuietly(p.lock());
-            throw new PodException("cannot start pod " + p.uuid() + ": " + e.getMessage(), e);
-        }
+        Path runDir = moveToRun(p);
         try {
             Stage1Launch launch = p.stage1().launch(podRun(p.uuid(), runDir, p.manifest(), interactive));
             return new Launched(p.uuid(), runDir, p.stage1().info().name(), launch, p.lock());

@@ -16,8 +16,11 @@ import java.util.Map;
  * @param uid numeric user, resolved from the image per appc
  * @param gid numeric group
  * @param supplementaryGids extra groups
- * @param workingDirectory absolute path inside the rootfs
+ * @param workingDirectory absolute path inside the rootfs, its symbolic links already resolved inside the image
  * @param readOnlyRootfs mount the app's rootfs read-only
+ * @param preStart the app's {@code pre-start} event handler (argv, run like the app before it), empty if none
+ * @param postStop the app's {@code post-stop} event handler (argv, run like the app after it ended), empty if none
+ * @param isolators the app's isolators
  */
 public record AppRun(
         String name,
@@ -30,10 +33,23 @@ public record AppRun(
         int gid,
         List<Integer> supplementaryGids,
         String workingDirectory,
-        boolean readOnlyRootfs) {
+        boolean readOnlyRootfs,
+        List<String> preStart,
+        List<String> postStop,
+        AppIsolators isolators) {
     public AppRun {
         exec = List.copyOf(exec);
+        preStart = List.copyOf(preStart);
+        postStop = List.copyOf(postStop);
+        java.util.Objects.requireNonNull(isolators, "isolators");
         environment = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
         supplementaryGids = List.copyOf(supplementaryGids);
+    }
+
+    /** An app without event handlers or isolators. */
+    public AppRun(String name, String imageId, Path tree, Path appDir, List<String> exec, Map<String, String> environment,
+            int uid, int gid, List<Integer> supplementaryGids, String workingDirectory, boolean readOnlyRootfs) {
+        this(name, imageId, tree, appDir, exec, environment, uid, gid, supplementaryGids, workingDirectory, readOnlyRootfs,
+                List.of(), List.of(), AppIsolators.NONE);
     }
 }

@@ -53,8 +53,8 @@ public final class FlyStage1 implements Stage1 {
 
     private static final Stage1Info INFO = new Stage1Info(NAME, APPC_NAME, readVersion(),
             // stdin passes through when the pod is interactive, and the chain can be started by a thin client;
-            // nothing else is isolated or offered
-            Set.of(Stage1Capability.INTERACTIVE, Stage1Capability.LAUNCH));
+            // stop signals the app, enter only chroots; nothing else is isolated or offered
+            Set.of(Stage1Capability.INTERACTIVE, Stage1Capability.LAUNCH, Stage1Capability.STOP, Stage1Capability.ENTER));
 
     @Override
     public Stage1Info info() {
@@ -109,14 +109,94 @@ public final class FlyStage1 implements Stage1 {
                 workingDirectory), podDir, request.interactive());
     }
 
+    /**
+     * Fly's enter only changes root: the command joins the pod's mount namespace and the app's
+     * root and working directory (nsenter's {@code --root --wd} of the app), nothing else.
+     */
     @Override
     public int enter(PodEnter request) throws Stage1Exception {
-        throw new Stage1Exception("stage1 fly: enter is not implemented yet");
+        // only the pod's own app: any other live pid would be entered on the host
+        if (appProcess(request.podDir()).map(p -> p.pid() != request.pid()).orElse(true)) {
+            throw new Stage1Exception("stage1 fly: pod " + request.uuid() + " is not running");
+        }
+        HostTools tools = HostTools.find();
+        List<String> command = new ArrayList<>(List.of(tools.nsenter().toString(), "--target", String.valueOf(request.pid()),
+                "--mount", "--root", "--wd", "--"));
+        command.addAll(request.command());
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        Map<String, String> environment = builder.environment();
+        String term = environment.get("TERM");
+        environment.clear();
+        environment.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        if (term != null) {
+            environment.put("TERM", term);
+        }
+        try {
+            return builder.start().waitFor();
+        } catch (IOException e) {
+            throw new Stage1Exception("stage1 fly: cannot enter pod " + request.uuid() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stage1Exception("stage1 fly: interrupted while in pod " + request.uuid(), e);
+        }
     }
 
+    /**
+     * SIGTERM to the app and every process below it (fly's app shares the caller's process group,
+     * so the group itself is not signalled), SIGKILL to those left after the timeout, or at once
+     * with force. The script above the app records its status as usual.
+     */
     @Override
     public void stop(PodStop request) throws Stage1Exception {
-        throw new Stage1Exception("stage1 fly: stop is not implemented yet");
+        ProcessHandle app = appProcess(request.podDir())
+                .orElseThrow(() -> new Stage1Exception("stage1 fly: pod " + request.uuid() + " is not running"));
+        if (!request.force()) {
+            signal(app, false);
+            if (ended(app, request.timeout())) {
+                return;
+            }
+        }
+        signal(app, true);
+        if (!ended(app, java.time.Duration.ofSeconds(10))) {
+            throw new Stage1Exception("stage1 fly: pod " + request.uuid() + " did not end after SIGKILL");
+        }
+    }
+
+    /** The only child of the script named by {@code ppid}: the app. */
+    private static java.util.Optional<ProcessHandle> appProcess(Path podDir) {
+        try {
+            long script = Long.parseLong(Files.readString(podDir.resolve("ppid")).strip());
+            List<ProcessHandle> children = ProcessHandle.of(script).map(p -> p.children().toList()).orElse(List.of());
+            return children.size() == 1 ? java.util.Optional.of(children.get(0)) : java.util.Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static void signal(ProcessHandle app, boolean kill) {
+        List<ProcessHandle> all = new ArrayList<>(app.descendants().toList());
+        all.add(0, app);
+        for (ProcessHandle process : all) {
+            if (kill) {
+                process.destroyForcibly();
+            } else {
+                process.destroy();
+            }
+        }
+    }
+
+    private static boolean ended(ProcessHandle app, java.time.Duration timeout) throws Stage1Exception {
+        try {
+            app.onExit().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new Stage1Exception("stage1 fly: cannot wait for the pod: " + e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stage1Exception("stage1 fly: interrupted while stopping the pod", e);
+        }
     }
 
     /**

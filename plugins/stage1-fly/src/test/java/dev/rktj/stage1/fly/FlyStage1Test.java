@@ -57,7 +57,8 @@ class FlyStage1Test {
 
         assertEquals("fly", info.name());
         assertEquals("coreos.com/rkt/stage1-fly", info.appcName());
-        assertEquals(Set.of(Stage1Capability.INTERACTIVE, Stage1Capability.LAUNCH), info.capabilities());
+        assertEquals(Set.of(Stage1Capability.INTERACTIVE, Stage1Capability.LAUNCH, Stage1Capability.STOP,
+                Stage1Capability.ENTER), info.capabilities());
         assertNotEquals("unknown", info.version());
     }
 
@@ -186,17 +187,40 @@ class FlyStage1Test {
     }
 
     @Test
-    void enter_always_saysItIsNotImplementedYet() throws Exception {
+    void enter_pidThatIsNotThePodsApp_isRefused() throws Exception {
+        // pid 1 is alive, but it is not this pod's app: entering it would enter the host
         Stage1Exception e = assertThrows(Stage1Exception.class,
                 () -> fly.enter(new PodEnter("uuid", fixture.dir(), "main", 1, List.of("/bin/true"))));
-        assertEquals("stage1 fly: enter is not implemented yet", e.getMessage());
+        assertEquals("stage1 fly: pod uuid is not running", e.getMessage());
     }
 
     @Test
-    void stop_always_saysItIsNotImplementedYet() throws Exception {
+    void stop_podThatIsNotRunning_saysSo() throws Exception {
         Stage1Exception e = assertThrows(Stage1Exception.class,
                 () -> fly.stop(new PodStop("uuid", fixture.dir(), true, Duration.ZERO)));
-        assertEquals("stage1 fly: stop is not implemented yet", e.getMessage());
+        assertEquals("stage1 fly: pod uuid is not running", e.getMessage());
+    }
+
+    @Test
+    void stopAndEnter_runningPod_enterChrootsIntoTheAppAndStopEndsIt() throws Exception {
+        PodRun pod = fixture.pod(fixture.app("main", "/bin/sh", "-c", "trap 'exit 9' TERM; sleep 60 & wait"));
+        var process = fixture.run(fly, pod);
+        assertTrue(Stage1Fixture.awaitFile(Duration.ofSeconds(20), pod.podDir().resolve("ppid")).isPresent());
+        long app = 0;
+        for (int i = 0; i < 100 && app == 0; i++) {
+            long script = Long.parseLong(Files.readString(pod.podDir().resolve("ppid")).strip());
+            app = ProcessHandle.of(script).flatMap(p -> p.children().findFirst()).map(ProcessHandle::pid).orElse(0L);
+            Thread.sleep(50);
+        }
+
+        int entered = fly.enter(new PodEnter(pod.uuid(), pod.podDir(), "main", app,
+                List.of("/bin/sh", "-c", "echo inside > /entered")));
+        fly.stop(new PodStop(pod.uuid(), pod.podDir(), false, Duration.ofSeconds(20)));
+        PodExit exit = fixture.waitFor(process);
+
+        assertEquals(0, entered);
+        assertEquals("inside\n", Files.readString(pod.apps().get(0).appDir().resolve("upper/entered")));
+        assertEquals(new PodExit(9, Map.of("main", 9)), exit);
     }
 
     @Test
