@@ -81,7 +81,7 @@ public final class Rkt implements Callable<Integer> {
     boolean insecureSkipVerify;
 
     @Option(names = "--trust-keys-from-https", scope = ScopeType.INHERIT, arity = "0..1", fallbackValue = "true",
-            description = "automatically trust gpg keys discovered over https (accepted; key discovery comes with the https fetcher)")
+            description = "automatically trust gpg keys discovered over https for an image name no key is trusted for")
     boolean trustKeysFromHttps;
 
     @Option(names = "--plugins-dir", scope = ScopeType.INHERIT, description = "an extra directory to load plugins from")
@@ -165,7 +165,14 @@ public final class Rkt implements Callable<Integer> {
     /** The kernel configured from the global options. */
     Kernel kernel() throws dev.rktj.kernel.KernelException {
         KernelConfig config = config();
-        return inAgent == null ? new Kernel(config, null) : new Kernel(config, inAgent.journal(), inAgent.plugins());
+        if (inAgent == null) {
+            return new Kernel(config, null);
+        }
+        Kernel kernel = new Kernel(config, inAgent.journal(), inAgent.plugins());
+        if (inAgent.launches() != null) {
+            kernel.localOnly(); // a thin client's run downloads in the client (RunCommand)
+        }
+        return kernel;
     }
 
     /** The kernel configuration the global options describe. */
@@ -200,7 +207,7 @@ public final class Rkt implements Callable<Integer> {
         if (launcher != null && Files.isExecutable(Path.of(launcher)) && inAgent == null) {
             agentCommand = List.of(launcher, "--dir=" + dataDir, "journal-agent");
         }
-        return new KernelConfig(dataDir, localConfig, systemConfig, plugins, insecure, debug, agentCommand);
+        return new KernelConfig(dataDir, localConfig, systemConfig, plugins, insecure, debug, agentCommand, trustKeysFromHttps);
     }
 
     Path cwd() {

@@ -1,6 +1,8 @@
 package dev.rktj.cli;
 
 import dev.rktj.kernel.Kernel;
+import dev.rktj.kernel.KernelException;
+import dev.rktj.kernel.RemoteFetchNeeded;
 import dev.rktj.kernel.pod.PodService;
 import dev.rktj.kernel.pod.PrepareRequest;
 import java.util.ArrayList;
@@ -25,7 +27,16 @@ final class RunCommand extends Sub implements Callable<Integer> {
         try (Kernel kernel = kernel()) {
             if (rkt().inAgent != null && rkt().inAgent.launches() != null) {
                 // in the journal agent: prepare, and let the thin client start the pod (ThinRun)
-                PodService.Launched launched = kernel.pods().launch(request, args.interactive, log());
+                PodService.Launched launched;
+                try {
+                    launched = kernel.pods().launch(request, args.interactive, log());
+                } catch (KernelException e) {
+                    if (RemoteFetchNeeded.in(e)) {
+                        // a download belongs to the client, where the terminal is: nothing launched, so it runs in-process
+                        return 0;
+                    }
+                    throw e;
+                }
                 if (launched != null) {
                     rkt().inAgent.launches().accept(launched);
                 }

@@ -34,12 +34,33 @@ abstract class Sub {
 
     UserLog log() {
         boolean debug = rkt().debug;
+        boolean inAgent = rkt().inAgent != null;
         return new UserLog() {
+            private ProgressBar bar;
+
             @Override public void out(String line) { Sub.this.out().println(line); }
             @Override public void err(String line) { Sub.this.err().println(prefix() + line); }
             @Override public void debug(String line) {
                 if (debug) {
                     Sub.this.err().println(prefix() + line);
+                }
+            }
+            @Override public boolean canAsk() {
+                return !inAgent && System.console() != null;
+            }
+            @Override public boolean confirm(String question) {
+                return canAsk() && Boolean.TRUE.equals(Terminal.yesNo(System.console(), Sub.this.out(), question));
+            }
+            @Override public void progress(String what, long bytes, long total, boolean done) {
+                if (inAgent || !Terminal.stderrIsTerminal()) {
+                    return;
+                }
+                if (bar == null) {
+                    bar = new ProgressBar(Sub.this.err(), what);
+                }
+                bar.show(bytes, total, done);
+                if (done) {
+                    bar = null;
                 }
             }
         };

@@ -79,11 +79,8 @@ final class TrustCommand extends Sub implements Callable<Integer> {
         if (prefix != null) {
             TrustService.checkPrefix(prefix);
         }
-        if (keys.isEmpty()) {
-            throw new Errors.UserException(root
-                    ? "--root needs a key file: root keys are never discovered"
-                    : "error determining key location: discovering the keys of \"" + prefix + "\" (ac-discovery-pubkeys)"
-                            + " needs the https fetcher, which rktj does not have yet: give the key file or its https URL");
+        if (keys.isEmpty() && root) {
+            throw new Errors.UserException("--root needs a key file: root keys are never discovered");
         }
         Console console = System.console();
         if (!skipFingerprintReview && console == null) {
@@ -93,6 +90,10 @@ final class TrustCommand extends Sub implements Callable<Integer> {
         String shownPrefix = prefix == null ? "" : prefix;
         try (Kernel kernel = kernel()) {
             TrustService trust = kernel.trust();
+            if (keys.isEmpty()) {
+                // rkt: the keys the prefix's appc discovery offers (ac-discovery-pubkeys)
+                keys = trust.discoverKeys(prefix);
+            }
             for (String location : keys) {
                 List<PgpKey> found = trust.read(location, insecureAllowHttp, rkt().cwd());
                 log().err("prefix: " + quote(shownPrefix) + "\nkey: " + quote(location));
@@ -122,21 +123,11 @@ final class TrustCommand extends Sub implements Callable<Integer> {
     }
 
     private boolean accepted(Console console) throws KernelException {
-        while (true) {
-            out().println("Are you sure you want to trust this key (yes/no)?");
-            String answer = console.readLine();
-            if (answer == null) {
-                throw new KernelException("error reviewing key: error reading input: EOF");
-            }
-            switch (answer) {
-                case "yes":
-                    return true;
-                case "no":
-                    return false;
-                default:
-                    out().println("Please enter 'yes' or 'no'");
-            }
+        Boolean yes = Terminal.yesNo(console, out(), "Are you sure you want to trust this key (yes/no)?");
+        if (yes == null) {
+            throw new KernelException("error reviewing key: error reading input: EOF");
         }
+        return yes;
     }
 
     /** A key file's location as the journal records it: an absolute path, or the URL. */

@@ -27,6 +27,8 @@ final class RktCli {
 
     final Path dataDir;
     final Path cwd;
+    /** Extra environment for every command ({@code RKTJ_JAVA_OPTS} for the https tests). */
+    final java.util.Map<String, String> env = new java.util.HashMap<>();
 
     RktCli(Path base) throws IOException {
         this.dataDir = Files.createDirectories(base.resolve("data"));
@@ -44,21 +46,27 @@ final class RktCli {
     }
 
     Result run(String... args) {
-        return exec(command(args));
+        return exec(command(args), null, env);
     }
 
     static Result exec(List<String> cmd) {
         return exec(cmd, null);
     }
 
-    /** Runs {@code cmd} with {@code input} on its standard input (null: /dev/null). */
     static Result exec(List<String> cmd, String input) {
+        return exec(cmd, input, java.util.Map.of());
+    }
+
+    /** Runs {@code cmd} with {@code input} on its standard input (null: /dev/null) and {@code env} added. */
+    static Result exec(List<String> cmd, String input, java.util.Map<String, String> env) {
         try {
             Path out = Files.createTempFile("rkt-out", ".txt");
             Path err = Files.createTempFile("rkt-err", ".txt");
             Path in = input == null ? Path.of("/dev/null") : Files.writeString(Files.createTempFile("rkt-in", ".txt"), input);
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(in.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(in.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 fail("timed out: " + cmd);

@@ -1,5 +1,6 @@
 package dev.rktj.kernel;
 
+import dev.rktj.kernel.image.ImageMatch;
 import dev.rktj.kernel.spi.ImageRef;
 import java.net.URI;
 import java.nio.file.Files;
@@ -35,11 +36,17 @@ public final class ImageRefs {
             return new ImageRef(arg, ImageRef.Kind.FILE, asPath.toString());
         }
         if (arg.contains(":")) {
-            return new ImageRef(arg, ImageRef.Kind.NAME, arg);
+            return name(arg);
         }
         if (arg.contains("./") || arg.endsWith(".aci")) {
             return new ImageRef(arg, ImageRef.Kind.FILE, asPath.toString());
         }
-        return new ImageRef(arg, ImageRef.Kind.NAME, arg);
+        return name(arg);
+    }
+
+    /** A NAME reference: the AC Identifier, and the labels asked for with the host's os and arch filled in. */
+    private static ImageRef name(String arg) throws KernelException {
+        ImageName name = ImageName.parse(arg);
+        return new ImageRef(arg, ImageRef.Kind.NAME, name.name(), ImageMatch.wanted(name.labels()));
     }
 }

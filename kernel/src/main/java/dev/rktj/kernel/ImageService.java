@@ -16,6 +16,9 @@ import dev.rktj.kernel.spi.FetchException;
 import dev.rktj.kernel.spi.FetchedImage;
 import dev.rktj.kernel.spi.ImageFetcher;
 import dev.rktj.kernel.spi.ImageRef;
+import dev.rktj.kernel.spi.RemoteAccess;
+import dev.rktj.kernel.remote.AuthConfig;
+import dev.rktj.kernel.remote.RemoteRecords;
 import dev.rktj.kernel.trust.Keystore;
 import dev.rktj.kernel.trust.SignatureCheck;
 import dev.rktj.kernel.trust.TrustException;
@@ -26,6 +29,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -81,17 +85,37 @@ public final class ImageService {
                         throw new KernelException("unable to fetch image from image name \"" + arg
                                 + "\": either image was not found in the store or store was disabled and fetching from remote yielded nothing or it was disabled");
                     }
-                    return remote(ref, signatureFile, recordRefetch, log);
+                    return remote(ref, signatureFile, policy, recordRefetch, log);
+                }
+                case HTTP:
+                case HTTPS: {
+                    if (policy != PullPolicy.UPDATE) {
+                        // rkt: a URL fetched before is in the store under that URL
+                        Optional<StoredImage> recorded = recorded(ref.location(), !kernel.config().insecure("image"));
+                        if (recorded.isPresent()) {
+                            log.debug("image: using image from local store for url " + ref.location());
+                            return recorded.get();
+                        }
+                    }
+                    if (policy == PullPolicy.NEVER) {
+                        throw new KernelException("unable to fetch image from URL \"" + arg
+                                + "\": either image was not found in the store or store was disabled and fetching from remote yielded nothing or it was disabled");
+                    }
+                    return remote(ref, signatureFile, policy, recordRefetch, log);
                 }
                 default:
-                    return remote(ref, signatureFile, recordRefetch, log);
+                    return remote(ref, signatureFile, policy, recordRefetch, log);
             }
         } catch (ImageException e) {
             throw new KernelException(e.getMessage(), e);
         }
     }
 
-    private StoredImage remote(ImageRef ref, Path signatureFile, boolean recordRefetch, UserLog log) throws KernelException {
+    private StoredImage remote(ImageRef ref, Path signatureFile, PullPolicy policy, boolean recordRefetch, UserLog log)
+            throws KernelException {
+        if (ref.kind() != ImageRef.Kind.FILE && kernel.isLocalOnly()) {
+            throw new RemoteFetchNeeded(ref.raw());
+        }
         boolean verify = !kernel.config().insecure("image");
         LocalFile file = ref.kind() == ImageRef.Kind.FILE ? LocalFile.of(ref, verify, signatureFile) : null;
         if (file != null) {
@@ -112,6 +136,7 @@ public final class ImageService {
         FetchContext.Log fetchLog = new FetchContext.Log() {
             @Override public void info(String line) { log.err(line); }
             @Override public void debug(String line) { log.debug(line); }
+            @Override public void progress(String what, long bytes, long total, boolean done) { log.progress(what, bytes, total, done); }
         };
         // Connecting to the journal (or opening the queue when no agent is up) takes as long as hashing
         // tens of megabytes: let it happen while the image streams in.
@@ -124,15 +149,20 @@ public final class ImageService {
         }, "rktj-journal-open");
         journalOpener.setDaemon(true);
         journalOpener.start();
+        RemoteAccess access = ref.kind() == ImageRef.Kind.FILE ? RemoteAccess.none() : remoteAccess(policy, verify, log);
         FetchedImage fetched;
         try {
-            fetched = fetcher.fetch(ref, new FetchContext(sink, kernel.config().insecureOptions(), kernel.config().debug(), fetchLog));
+            fetched = fetcher.fetch(ref, new FetchContext(sink, kernel.config().insecureOptions(), kernel.config().debug(), fetchLog, access));
         } catch (FetchException e) {
             sink.discard();
             throw new KernelException(e.getMessage(), e);
         } catch (RuntimeException e) {
             sink.discard();
             throw e;
+        }
+        FetchedImage.RemoteResult remote = fetched.remote();
+        if (remote != null && remote.reused()) {
+            return reused(fetched, log);
         }
         SignatureCheck.Signer signer = sink.signer();
         if (verify && signer == null) {
@@ -157,6 +187,9 @@ public final class ImageService {
                 } catch (ImageException e) {
                     log.debug("image: " + e.getMessage() + "; the next fetch of " + file.path() + " reads it again");
                 }
+            }
+            if (remote != null) {
+                remember(remote, image.id().toString(), log);
             }
             return recordFetch(image, known, recordRefetch, signedBy, log);
         } catch (ImageException e) {
@@ -249,6 +282,76 @@ public final class ImageService {
             } catch (IOException e) {
                 return new LocalFile(path, null, List.of()); // the fetcher will say what is wrong with the file
             }
+        }
+    }
+
+    /**
+     * What a fetcher talking to servers may use: the shared Vert.x instance, the per-URL records,
+     * auth.d, and the handling of discovered keys.
+     */
+    private RemoteAccess remoteAccess(PullPolicy policy, boolean verify, UserLog log) throws KernelException {
+        KernelConfig config = kernel.config();
+        AuthConfig auth;
+        try {
+            auth = AuthConfig.read(config.systemConfig(), config.localConfig());
+        } catch (IOException e) {
+            throw new KernelException(e.getMessage(), e);
+        }
+        boolean allowHttp = config.insecure("http");
+        RemoteAccess.Credentials credentials = url -> {
+            String header = auth.authorization(url, allowHttp);
+            return header == null ? Map.of() : Map.of("Authorization", header);
+        };
+        RemoteAccess.Records lookup = url -> recordFor(url, verify);
+        RemoteAccess.Keys keys = verify ? new DiscoveredKeys(kernel, log) : (name, urls) -> { };
+        return new RemoteAccess(policy == PullPolicy.UPDATE,
+                kernel.fetcherResources(),
+                lookup, credentials, keys);
+    }
+
+    /** The record of {@code url} if its image is still stored and, when verifying, was stored verified. */
+    private Optional<RemoteAccess.Remote> recordFor(String url, boolean verify) {
+        try {
+            Optional<RemoteRecords.Record> r = new RemoteRecords(kernel.config().dataDir()).get(url);
+            if (r.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<StoredImage> image = kernel.store().get(ImageId.parse(r.get().imageId()));
+            if (image.isEmpty() || verify && image.get().signer() == null) {
+                return Optional.empty();
+            }
+            RemoteRecords.Record rec = r.get();
+            return Optional.of(new RemoteAccess.Remote(rec.url(), rec.imageId(), image.get().size(), rec.etag(),
+                    rec.maxAgeSeconds(), rec.downloadTime()));
+        } catch (KernelException | ImageException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<StoredImage> recorded(String url, boolean verify) throws KernelException, ImageException {
+        Optional<RemoteAccess.Remote> r = recordFor(url, verify);
+        return r.isEmpty() ? Optional.empty() : kernel.store().get(ImageId.parse(r.get().imageId()));
+    }
+
+    /** A fetch that downloaded nothing: the stored image, and the record's new download time and ETag. */
+    private StoredImage reused(FetchedImage fetched, UserLog log) throws KernelException {
+        try {
+            StoredImage image = kernel.store().get(ImageId.parse(fetched.blob().imageId())).orElseThrow(() ->
+                    new KernelException("image " + fetched.blob().imageId() + " of " + fetched.source() + " is no longer in the store"));
+            remember(fetched.remote(), image.id().toString(), log);
+            return image;
+        } catch (ImageException e) {
+            throw new KernelException(e.getMessage(), e);
+        }
+    }
+
+    /** Keeps what the server said about the URL; a record only saves downloads, so failing to write one is not an error. */
+    private void remember(FetchedImage.RemoteResult remote, String imageId, UserLog log) {
+        try {
+            new RemoteRecords(kernel.config().dataDir()).put(new RemoteRecords.Record(remote.aciUrl(), remote.signatureUrl(),
+                    imageId, remote.etag(), remote.maxAgeSeconds(), System.currentTimeMillis()));
+        } catch (IOException e) {
+            log.debug("image: cannot record " + remote.aciUrl() + " for later fetches: " + e.getMessage());
         }
     }
 

@@ -20,6 +20,9 @@ public final class Kernel implements AutoCloseable {
     private JournalSession journal;
     private ImageStore store;
     private PluginHost plugins;
+    /** A {@code dev.rktj.kernel.remote.SharedVertx}, typed loosely so that loading the kernel loads no Vert.x class. */
+    private AutoCloseable vertx;
+    private boolean localOnly;
 
     /**
      * @param journal a session to use (the agent's), or null to open one on first use
@@ -76,6 +79,35 @@ public final class Kernel implements AutoCloseable {
         return plugins;
     }
 
+    /**
+     * The Vert.x instance lent to remote fetchers, started on first use and closed with the kernel.
+     * Returned as Object: only a fetcher that asks for {@code io.vertx.core.Vertx} touches Vert.x.
+     */
+    synchronized Object vertx() {
+        if (vertx == null) {
+            vertx = new dev.rktj.kernel.remote.SharedVertx();
+        }
+        return ((dev.rktj.kernel.remote.SharedVertx) vertx).get();
+    }
+
+    /** The shared client objects fetchers may ask for by type ({@link dev.rktj.kernel.spi.RemoteAccess#resources()}). */
+    java.util.function.Function<Class<?>, Object> fetcherResources() {
+        return type -> type.getName().equals("io.vertx.core.Vertx") ? vertx() : null;
+    }
+
+    /**
+     * Refuses fetches from servers ({@link RemoteFetchNeeded}) from now on: the journal agent sets
+     * this for a thin client's {@code rkt run}, whose downloads belong in the client's process,
+     * where the terminal is (progress, questions about keys).
+     */
+    public synchronized void localOnly() {
+        localOnly = true;
+    }
+
+    synchronized boolean isLocalOnly() {
+        return localOnly;
+    }
+
     /** The trusted keys of {@code --local-config} and {@code --system-config}. */
     public Keystore keystore() {
         return new Keystore(config.localConfig(), config.systemConfig());
@@ -100,6 +132,14 @@ public final class Kernel implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (vertx != null) {
+            try {
+                vertx.close();
+            } catch (Exception e) {
+                // SharedVertx.close throws nothing checked; its threads die with the JVM anyway
+            }
+            vertx = null;
+        }
         if (plugins != null && pluginCache == null) {
             plugins.close();
         }

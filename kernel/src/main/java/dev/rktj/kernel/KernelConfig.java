@@ -14,13 +14,22 @@ import java.util.Set;
  * @param insecureOptions {@code --insecure-options}, expanded ({@code all} → every value)
  * @param debug {@code --debug}
  * @param agentCommand how to start the journal agent for this data dir, or null to never start one
+ * @param trustKeysFromHttps {@code --trust-keys-from-https}: trust the keys a discovery over https
+ *     offers for an image name no key is trusted for, without asking
  */
 public record KernelConfig(Path dataDir, Path localConfig, Path systemConfig, List<Path> pluginDirs,
-                           Set<String> insecureOptions, boolean debug, List<String> agentCommand) {
+                           Set<String> insecureOptions, boolean debug, List<String> agentCommand,
+                           boolean trustKeysFromHttps) {
     public KernelConfig {
         pluginDirs = List.copyOf(pluginDirs);
         insecureOptions = Set.copyOf(insecureOptions);
         agentCommand = agentCommand == null ? null : List.copyOf(agentCommand);
+    }
+
+    /** Without {@code --trust-keys-from-https}. */
+    public KernelConfig(Path dataDir, Path localConfig, Path systemConfig, List<Path> pluginDirs,
+                        Set<String> insecureOptions, boolean debug, List<String> agentCommand) {
+        this(dataDir, localConfig, systemConfig, pluginDirs, insecureOptions, debug, agentCommand, false);
     }
 
     public boolean insecure(String option) {

@@ -8,8 +8,16 @@ import dev.rktj.kernel.trust.Keystore;
 import dev.rktj.kernel.trust.PgpKey;
 import dev.rktj.kernel.trust.TrustException;
 import dev.rktj.kernel.trust.TrustedKey;
+import dev.rktj.kernel.plugin.PluginException;
+import dev.rktj.kernel.spi.BlobSink;
+import dev.rktj.kernel.spi.FetchContext;
+import dev.rktj.kernel.spi.FetchException;
+import dev.rktj.kernel.spi.ImageFetcher;
+import dev.rktj.kernel.spi.ImageRef;
+import dev.rktj.kernel.spi.RemoteAccess;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code rkt trust}: reads keys from files and URLs, adds them to the local keystore, lists and
@@ -60,6 +68,50 @@ public final class TrustService {
         } catch (TrustException | JournalException e) {
             throw new KernelException("error adding " + (prefix == null ? "root key" : "key for prefix \"" + prefix + "\"")
                     + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether any key (root, or for a prefix of {@code name} by whole components) is trusted for images named {@code name}. */
+    public boolean trusts(String name) throws KernelException {
+        for (TrustedKey k : list()) {
+            if (k.status() == TrustedKey.Status.TRUSTED
+                    && (k.prefix() == null || name.equals(k.prefix()) || name.startsWith(k.prefix() + "/"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The key URLs the discovery of {@code prefix} offers ({@code ac-discovery-pubkeys}), asked of
+     * the fetcher that fetches images by name.
+     */
+    public List<String> discoverKeys(String prefix) throws KernelException {
+        ImageRef ref = new ImageRef(prefix, ImageRef.Kind.NAME, prefix, Map.of());
+        ImageFetcher fetcher;
+        try {
+            fetcher = kernel.plugins().fetcherFor(ref);
+        } catch (PluginException e) {
+            throw new KernelException("error determining key location: " + e.getMessage(), e);
+        }
+        FetchContext.Log quiet = new FetchContext.Log() {
+            @Override public void info(String line) { }
+            @Override public void debug(String line) { }
+        };
+        try {
+            BlobSink none = archive -> {
+                throw new FetchException("key discovery streams no image");
+            };
+            List<String> urls = fetcher.publicKeys(ref, new FetchContext(none, kernel.config().insecureOptions(),
+                    kernel.config().debug(), quiet, new RemoteAccess(false,
+                    kernel.fetcherResources(),
+                    url -> java.util.Optional.empty(), url -> Map.of(), (name, found) -> { })));
+            if (urls.isEmpty()) {
+                throw new KernelException("error determining key location: the discovery of \"" + prefix + "\" offers no public keys");
+            }
+            return urls;
+        } catch (FetchException e) {
+            throw new KernelException("error determining key location: " + e.getMessage(), e);
         }
     }
 

@@ -123,8 +123,11 @@ public abstract class ImageFetcherContractTest {
         assertOneLine(e.getMessage());
     }
 
-    /** A fetch context with no insecure options and no debug. */
-    protected static FetchContext context(BlobSink sink, FetchContext.Log log) {
+    /**
+     * A fetch context with no insecure options and no debug; a fetcher that needs what the kernel
+     * lends remote fetchers ({@link RemoteAccess}) overrides this to supply it.
+     */
+    protected FetchContext context(BlobSink sink, FetchContext.Log log) {
         return new FetchContext(sink, Set.of(), false, log);
     }
 
