@@ -63,7 +63,8 @@ class ImageStoreIT extends PodTest {
 
         assertEquals(1, ids.stream().distinct().count(), ids.toString());
         assertTrue(ids.get(0).matches("sha512-[0-9a-f]{32}\n"), ids.get(0));
-        assertEquals(List.of(1L, 1L, 0L), List.of(files("cas/blob"), files("cas/db"), files("cas/tmp")));
+        // one blob, one image record, one record of the file it came from, nothing left staged
+        assertEquals(List.of(1L, 1L, 1L, 0L), List.of(files("cas/blob"), files("cas/db/images"), files("cas/db/files"), files("cas/tmp")));
         assertEquals(2, rkt.run("image", "list").ok().out().lines().count());
     }
 

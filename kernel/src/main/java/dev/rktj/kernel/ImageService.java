@@ -3,6 +3,7 @@ package dev.rktj.kernel;
 import dev.rktj.journal.JournalException;
 import dev.rktj.kernel.event.ImageFetched;
 import dev.rktj.kernel.image.ArchiveCheck;
+import dev.rktj.kernel.image.FileOrigin;
 import dev.rktj.kernel.image.ImageException;
 import dev.rktj.kernel.image.ImageId;
 import dev.rktj.kernel.image.ImageStore;
@@ -20,11 +21,14 @@ import dev.rktj.kernel.remote.AuthConfig;
 import dev.rktj.kernel.remote.RemoteRecords;
 import dev.rktj.kernel.trust.Keystore;
 import dev.rktj.kernel.trust.SignatureCheck;
+import dev.rktj.kernel.trust.TrustException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -113,6 +117,13 @@ public final class ImageService {
             throw new RemoteFetchNeeded(ref.raw());
         }
         boolean verify = !kernel.config().insecure("image");
+        LocalFile file = ref.kind() == ImageRef.Kind.FILE ? LocalFile.of(ref, verify, signatureFile) : null;
+        if (file != null) {
+            StoredImage unchanged = unchangedFile(file, verify, recordRefetch, log);
+            if (unchanged != null) {
+                return unchanged;
+            }
+        }
         byte[] givenSignature = verify && signatureFile != null ? readSignature(signatureFile) : null;
         ImageFetcher fetcher;
         try {
@@ -127,6 +138,17 @@ public final class ImageService {
             @Override public void debug(String line) { log.debug(line); }
             @Override public void progress(String what, long bytes, long total, boolean done) { log.progress(what, bytes, total, done); }
         };
+        // Connecting to the journal (or opening the queue when no agent is up) takes as long as hashing
+        // tens of megabytes: let it happen while the image streams in.
+        Thread journalOpener = new Thread(() -> {
+            try {
+                kernel.journal();
+            } catch (KernelException | RuntimeException e) {
+                // the append after the import meets the same failure and reports it
+            }
+        }, "rktj-journal-open");
+        journalOpener.setDaemon(true);
+        journalOpener.start();
         RemoteAccess access = ref.kind() == ImageRef.Kind.FILE ? RemoteAccess.none() : remoteAccess(policy, verify, log);
         FetchedImage fetched;
         try {
@@ -157,18 +179,109 @@ public final class ImageService {
             boolean known = store.get(ImageId.parse(fetched.blob().imageId())).isPresent();
             String signedBy = signer == null ? null : signer.fingerprint();
             StoredImage image = store.commit(fetched.blob(), fetched.source(), signedBy);
+            if (file != null && file.identity() != null && file.equals(LocalFile.of(ref, verify, signatureFile))) {
+                // unchanged while it was read: the next fetch of it can be answered from the store
+                try {
+                    store.rememberOrigin(new FileOrigin(file.path().toString(), file.identity(), file.signatures(),
+                            image.id().toString(), signedBy));
+                } catch (ImageException e) {
+                    log.debug("image: " + e.getMessage() + "; the next fetch of " + file.path() + " reads it again");
+                }
+            }
             if (remote != null) {
                 remember(remote, image.id().toString(), log);
             }
+            return recordFetch(image, known, recordRefetch, signedBy, log);
+        } catch (ImageException e) {
+            sink.discard();
+            throw new KernelException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Records {@code ImageFetched} for an image a fetch found or stored: always for an image new to
+     * the store, for one already there only when {@code recordRefetch}.
+     */
+    private StoredImage recordFetch(StoredImage image, boolean known, boolean recordRefetch, String signedBy, UserLog log)
+            throws KernelException {
+        try {
             if (known && !recordRefetch) {
                 log.debug("image: " + image.id() + " was already in the store");
                 return image;
             }
             kernel.journal().append(new ImageFetched(image.id().toString(), image.name(), image.labels(), image.source(), image.size(), signedBy));
             return image;
-        } catch (ImageException | JournalException e) {
-            sink.discard();
+        } catch (JournalException e) {
             throw new KernelException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The stored image when {@code file} is the very file (and, verifying, the very signature) it
+     * was imported from, unchanged since, and its signer is still trusted for its name; null when
+     * the file must be read again. rkt re-imported the file every time.
+     */
+    private StoredImage unchangedFile(LocalFile file, boolean verify, boolean recordRefetch, UserLog log) throws KernelException {
+        ImageStore store = kernel.store();
+        FileOrigin origin = store.origin(file.path().toString()).orElse(null);
+        if (origin == null || file.identity() == null || !origin.identity().equals(file.identity())
+                || verify && (origin.signer() == null || !origin.signatures().equals(file.signatures()))) {
+            return null;
+        }
+        StoredImage image;
+        try {
+            image = store.get(ImageId.parse(origin.imageId())).orElse(null);
+        } catch (ImageException e) {
+            return null;
+        }
+        if (image == null || !store.hasBlob(image.id())) {
+            return null;
+        }
+        String signedBy = null;
+        if (verify) {
+            SignatureCheck.Signer signer;
+            try {
+                signer = SignatureCheck.stillTrusted(kernel.keystore(), image.name(), origin.signer());
+            } catch (TrustException e) {
+                return null; // the keystore will say what is wrong with it when the file is verified again
+            }
+            if (signer == null) {
+                return null;
+            }
+            StringBuilder verified = new StringBuilder("image: signature verified:");
+            signer.identities().forEach(id -> verified.append("\n  ").append(id));
+            log.err(verified.toString());
+            signedBy = signer.fingerprint();
+        }
+        log.debug("image: " + file.path() + " is unchanged since it was imported as " + image.id() + ": using the stored image");
+        return recordFetch(image, true, recordRefetch, signedBy, log);
+    }
+
+    /**
+     * A local image file and the signature files a fetch of it would read, as they are now.
+     *
+     * @param signatures the signature files' identities: the {@code --signature} file, else the
+     *     file fetcher's candidates beside the image; none when not verifying
+     */
+    private record LocalFile(Path path, String identity, List<String> signatures) {
+
+        static LocalFile of(ImageRef ref, boolean verify, Path signatureFile) throws KernelException {
+            Path path = Path.of(ref.location());
+            List<Path> candidates = new ArrayList<>();
+            if (verify && signatureFile != null) {
+                candidates.add(signatureFile);
+            } else if (verify) {
+                String name = path.getFileName() == null ? "" : path.getFileName().toString();
+                candidates.add(path.resolveSibling(name + ".asc"));
+                if (!name.endsWith(".aci")) {
+                    candidates.add(path.resolveSibling(name + ".aci.asc"));
+                }
+            }
+            try {
+                return new LocalFile(path, FileOrigin.identity(path), FileOrigin.signatures(candidates));
+            } catch (IOException e) {
+                return new LocalFile(path, null, List.of()); // the fetcher will say what is wrong with the file
+            }
         }
     }
 

@@ -8,9 +8,11 @@ import dev.rktj.kernel.fs.SafeDelete;
 import dev.rktj.kernel.image.ImageException;
 import dev.rktj.kernel.image.ImageId;
 import dev.rktj.kernel.image.ImageStore;
+import dev.rktj.kernel.image.PrepareLock;
 import dev.rktj.kernel.image.StoredImage;
 import dev.rktj.kernel.image.TarExtractor;
 import dev.rktj.kernel.pod.PodService.ImageUser;
+import dev.rktj.kernel.view.ImagesView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -22,10 +24,16 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The images already in the local store, named as the {@code rkt image} commands take them (an ID
@@ -86,32 +94,205 @@ public final class LocalImages {
                 failed++;
             }
         }
-        Map<String, List<ImageUser>> users = targets.isEmpty() ? Map.of() : kernel.pods().imageUsers();
-        int removed = 0;
-        for (StoredImage image : targets.values()) {
-            String what = "aci for image " + quote(image.id().toString()) + " (" + quote(image.name()) + ")";
-            List<ImageUser> using = users.getOrDefault(image.id().toString(), List.of());
-            try {
-                if (!using.isEmpty()) {
-                    throw new KernelException("it is needed by " + describe(using) + "; remove the pod first");
-                }
-                kernel.store().remove(image.id());
-                kernel.journal().append(new ImageRemoved(image.id().toString()));
-            } catch (KernelException | ImageException | JournalException e) {
-                log.err("error removing " + what + ": " + e.getMessage());
-                failed++;
-                continue;
-            }
-            log.out("successfully removed aci for image: " + quote(image.id().toString()));
-            removed++;
+        if (targets.isEmpty()) {
+            return report(0, failed, args.size() > 1, log);
         }
+        // no prepare may settle on an image between reading what pods use and removing it
+        try (PrepareLock lock = prepareLock()) {
+            Map<String, List<ImageUser>> users = kernel.pods().imageUsers();
+            int removed = 0;
+            for (StoredImage image : targets.values()) {
+                if (removeOne(image, users, log)) {
+                    removed++;
+                } else {
+                    failed++;
+                }
+            }
+            return report(removed, failed, args.size() > 1, log);
+        }
+    }
+
+    private PrepareLock prepareLock() throws KernelException {
+        try {
+            return kernel.store().exclusivePrepareLock();
+        } catch (ImageException e) {
+            throw new KernelException(e.getMessage(), e);
+        }
+    }
+
+    /** Removes one image unless a pod needs it, and records {@code ImageRemoved}; says which in rkt's words. */
+    private boolean removeOne(StoredImage image, Map<String, List<ImageUser>> users, UserLog log) throws KernelException {
+        String what = "aci for image " + quote(image.id().toString()) + " (" + quote(image.name()) + ")";
+        List<ImageUser> using = users.getOrDefault(image.id().toString(), List.of());
+        try {
+            if (!using.isEmpty()) {
+                throw new KernelException("it is needed by " + describe(using) + "; remove the pod first");
+            }
+            kernel.store().remove(image.id());
+            kernel.journal().append(new ImageRemoved(image.id().toString()));
+        } catch (KernelException | ImageException | JournalException e) {
+            log.err("error removing " + what + ": " + e.getMessage());
+            return false;
+        }
+        log.out("successfully removed aci for image: " + quote(image.id().toString()));
+        return true;
+    }
+
+    private static boolean report(int removed, int failed, boolean countFailures, UserLog log) {
         if (removed > 0) {
             log.err(removed + " image(s) successfully removed");
         }
-        if (failed > 0 && args.size() > 1) {
+        if (failed > 0 && countFailures) {
             log.err(failed + " image(s) cannot be removed");
         }
         return failed == 0;
+    }
+
+    /**
+     * {@code rkt image gc}: first deletes the rendered trees that no stored image renders to any
+     * more (their image gone, or its dependencies resolving to other images now) and the
+     * {@code tmp-} trees a render or removal left, keeping any tree of an image a running pod uses; then
+     * removes the images last used longer than {@code gracePeriod} ago that no pod being prepared,
+     * prepared or running uses and that no kept image depends on, oldest use first, each recorded as
+     * {@code ImageRemoved}. Lines are rkt's. Returns false if anything could not be removed.
+     */
+    public boolean gc(Duration gracePeriod, UserLog log) throws KernelException {
+        ImageStore store = kernel.store();
+        try (PrepareLock lock = prepareLock()) {
+            Map<String, List<ImageUser>> users = kernel.pods().imageUsers();
+            List<StoredImage> images = store.list();
+            boolean ok = true;
+            Set<String> current = new HashSet<>();
+            for (StoredImage image : images) {
+                try {
+                    current.add(store.treeIdOf(image.id()));
+                } catch (ImageException e) {
+                    log.debug("image " + image.id() + " cannot render now: " + e.getMessage());
+                }
+            }
+            for (String treeId : store.treeIds()) {
+                // a running pod may have a tree mounted that its image no longer renders to; prepared
+                // pods render their image's current tree when they start
+                String owner = store.treeImage(treeId);
+                boolean mounted = owner != null && users.getOrDefault(owner, List.of()).stream().anyMatch(u -> u.state().equals("running"));
+                if (current.contains(treeId) || mounted) {
+                    continue;
+                }
+                try {
+                    store.removeTree(treeId);
+                    log.err("removed treestore " + quote(treeId));
+                } catch (ImageException e) {
+                    log.err("error removing treestore " + quote(treeId) + ": " + e.getMessage());
+                    ok = false;
+                }
+            }
+
+            Map<String, Long> viewUse = new HashMap<>();
+            for (ImagesView.Image i : kernel.journal().images().all()) {
+                viewUse.put(i.id(), i.lastUsedAt());
+            }
+            Instant cutoff = Instant.now().minus(gracePeriod);
+            Map<ImageId, Instant> lastUse = new HashMap<>();
+            Set<ImageId> keep = new HashSet<>();
+            for (StoredImage image : images) {
+                Instant used = image.lastUsed();
+                Long journal = viewUse.get(image.id().toString());
+                if (journal != null && Instant.ofEpochMilli(journal).isAfter(used)) {
+                    used = Instant.ofEpochMilli(journal);
+                }
+                lastUse.put(image.id(), used);
+                if (users.containsKey(image.id().toString()) || !used.isBefore(cutoff)) {
+                    keep.add(image.id());
+                }
+            }
+            for (ImageId kept : List.copyOf(keep)) {
+                try {
+                    keep.addAll(store.closure(kept));
+                } catch (ImageException e) {
+                    log.debug("image " + kept + " cannot render now, so it needs no dependency: " + e.getMessage());
+                }
+            }
+            List<StoredImage> doomed = new ArrayList<>();
+            for (StoredImage image : images) {
+                if (!keep.contains(image.id())) {
+                    doomed.add(image);
+                }
+            }
+            doomed.sort(Comparator.comparing((StoredImage i) -> lastUse.get(i.id())).thenComparing(i -> i.id().hex()));
+            int removed = 0;
+            int failed = 0;
+            for (StoredImage image : doomed) {
+                if (removeOne(image, users, log)) {
+                    removed++;
+                } else {
+                    failed++;
+                }
+            }
+            return report(removed, failed, true, log) && ok;
+        } catch (JournalException e) {
+            throw new KernelException(e.getMessage(), e);
+        } catch (ImageException e) {
+            throw new KernelException(e.getMessage(), e);
+        }
+    }
+
+    /** One image's line of {@code rkt image verify}. */
+    public record Verified(StoredImage image, String status, boolean damaged, boolean rebuilt) {}
+
+    /**
+     * {@code rkt image verify}: recomputes the digest of each image's rendered tree (every image's
+     * when {@code args} is empty) and compares it with the one recorded when the tree was rendered.
+     * A damaged tree is rendered again from the stored archives, recorded as {@code ImageRendered},
+     * unless a running pod has it mounted; prepared pods pick up the new tree when they start.
+     */
+    public List<Verified> verify(List<String> args, UserLog log) throws KernelException {
+        Map<ImageId, StoredImage> targets = new LinkedHashMap<>();
+        if (args.isEmpty()) {
+            kernel.store().list().forEach(i -> targets.put(i.id(), i));
+        }
+        for (String arg : args) {
+            StoredImage image = find(arg);
+            targets.putIfAbsent(image.id(), image);
+        }
+        ImageStore store = kernel.store();
+        List<Verified> results = new ArrayList<>();
+        // no prepare may start using a tree while it is rebuilt
+        try (PrepareLock lock = prepareLock()) {
+            Map<String, List<ImageUser>> users = kernel.pods().imageUsers();
+            for (StoredImage image : targets.values()) {
+                ImageStore.TreeState state;
+                try {
+                    state = store.checkTree(image.id());
+                } catch (ImageException e) {
+                    results.add(new Verified(image, "cannot check: " + e.getMessage(), true, false));
+                    continue;
+                }
+                switch (state) {
+                    case NOT_RENDERED -> results.add(new Verified(image, "not rendered", false, false));
+                    case NO_HASH -> results.add(new Verified(image, "no digest recorded (rendered by an older rktj)", false, false));
+                    case OK -> results.add(new Verified(image, "ok", false, false));
+                    case DAMAGED -> results.add(rebuild(image, users.getOrDefault(image.id().toString(), List.of()), log));
+                }
+            }
+        }
+        return results;
+    }
+
+    private Verified rebuild(StoredImage image, List<ImageUser> users, UserLog log) throws KernelException {
+        List<ImageUser> running = users.stream().filter(u -> u.state().equals("running")).toList();
+        if (!running.isEmpty()) {
+            return new Verified(image, "damaged, not rebuilt: in use by " + describe(running), true, false);
+        }
+        ImageStore store = kernel.store();
+        try {
+            Path rootfs = store.rerender(image.id());
+            kernel.journal().append(new ImageRendered(image.id().toString(), rootfs.getParent().getFileName().toString(),
+                    store.treeSize(image.id())));
+        } catch (ImageException | JournalException e) {
+            log.debug("rebuilding the tree of image " + image.id() + ": " + e.getMessage());
+            return new Verified(image, "damaged, rebuild failed: " + e.getMessage(), true, false);
+        }
+        return new Verified(image, "damaged, rebuilt", true, true);
     }
 
     /** {@code rkt image cat-manifest}: the image manifest as stored. */

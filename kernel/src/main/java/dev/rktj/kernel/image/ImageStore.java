@@ -48,6 +48,8 @@ public final class ImageStore {
     private static final String TREE_PREFIX = "deps-";
     private static final String RECORD_SUFFIX = ".json";
     private static final String TREE_SIZE_FILE = "size";
+    private static final String TREE_HASH_FILE = "hash";
+    private static final String TMP_TREE_PREFIX = "tmp-";
     private static final int MIN_ID_HEX = 2;
     private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> TREES_MODE =
             java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
@@ -263,7 +265,8 @@ public final class ImageStore {
             return tree.resolve("rootfs");
         }
         Path work = null;
-        try (StoreLock lock = StoreLock.acquire(treeLock(treeId))) {
+        // shared with prepares: image gc takes it alone before it deletes tmp- trees, this one among them
+        try (PrepareLock prepare = sharedPrepareLock(); StoreLock lock = StoreLock.acquire(treeLock(treeId))) {
             if (Files.isRegularFile(tree.resolve("rendered"))) {
                 return tree.resolve("rootfs");
             }
@@ -271,7 +274,7 @@ public final class ImageStore {
             if (Files.exists(tree)) {
                 deleteTree(tree);
             }
-            work = Files.createTempDirectory(trees, "tmp-");
+            work = Files.createTempDirectory(trees, TMP_TREE_PREFIX);
             // The tree keeps the image's modes for the overlay above it; cas/tree itself keeps users out.
             Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             Path rootfs = Files.createDirectory(work.resolve("rootfs"));
@@ -287,6 +290,7 @@ public final class ImageStore {
             }
             extractor.finish();
             Files.writeString(work.resolve("image"), id + "\n");
+            Files.writeString(work.resolve(TREE_HASH_FILE), TreeHash.of(rootfs) + "\n", StandardCharsets.US_ASCII);
             syncFilesystem(work);
             Durable.move(work, tree);
             work = null;
@@ -327,20 +331,172 @@ public final class ImageStore {
             Files.deleteIfExists(record);
             // one tree for each set of dependencies it was rendered with
             for (String treeId : treesOf(id)) {
-                try (StoreLock treeLock = StoreLock.acquire(treeLock(treeId))) {
-                    Path tree = trees.resolve(treeId);
-                    if (Files.exists(tree)) {
-                        // Rename first so a half-deleted tree can never pass for a rendered one.
-                        Path doomed = Files.createTempDirectory(trees, "tmp-").resolve("doomed");
-                        Files.move(tree, doomed);
-                        deleteTree(doomed.getParent());
-                    }
-                }
+                deleteTreeLocked(treeId);
             }
             Files.deleteIfExists(manifestPath(id));
             Files.deleteIfExists(blob);
         } catch (IOException e) {
             throw new ImageException("cannot remove image " + id + ": " + oneLine(e), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- the prepare lock, trees for gc and verify
+
+    /** rkt's prepare lock, shared: held by a prepare until its pod manifest names its images. */
+    public PrepareLock sharedPrepareLock() throws ImageException {
+        try {
+            return PrepareLock.shared(prepareLockFile());
+        } catch (IOException e) {
+            throw new ImageException("cannot get the shared prepare lock " + prepareLockFile() + ": " + oneLine(e), e);
+        }
+    }
+
+    /** rkt's prepare lock, exclusive: no prepare is between resolving its images and naming them in its pod. */
+    public PrepareLock exclusivePrepareLock() throws ImageException {
+        try {
+            return PrepareLock.exclusive(prepareLockFile());
+        } catch (IOException e) {
+            throw new ImageException("cannot get the exclusive prepare lock " + prepareLockFile() + ": " + oneLine(e), e);
+        }
+    }
+
+    private Path prepareLockFile() {
+        return cas.getParent().resolve("locks").resolve("prepare");
+    }
+
+    /** The image and every image it depends on, as it would render now. */
+    public java.util.Set<ImageId> closure(ImageId id) throws ImageException {
+        java.util.Set<ImageId> ids = new java.util.LinkedHashSet<>();
+        Layers.of(this, id).forEach(layer -> ids.add(layer.id()));
+        return ids;
+    }
+
+    /** The ID of the tree the image renders to now (its dependency closure's). */
+    public String treeIdOf(ImageId id) throws ImageException {
+        return treePath(id).getFileName().toString();
+    }
+
+    /** Every directory in {@code cas/tree}: rendered trees, and {@code tmp-} ones a render or removal left. */
+    public List<String> treeIds() throws ImageException {
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(trees)) {
+            for (Path p : dir) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(TREE_PREFIX) || name.startsWith(TMP_TREE_PREFIX)) {
+                    ids.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot list the trees in " + trees + ": " + oneLine(e), e);
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    /** The image a tree was rendered for (its {@code image} file), or null for a {@code tmp-} tree or one cut short. */
+    public String treeImage(String treeId) {
+        try {
+            return Files.readString(trees.resolve(treeId).resolve("image")).strip();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Deletes a tree (or a {@code tmp-} leftover) under its lock. The caller holds the prepare lock
+     * exclusively, so no render is under way that a {@code tmp-} tree could belong to.
+     */
+    public void removeTree(String treeId) throws ImageException {
+        if (!(treeId.startsWith(TREE_PREFIX) || treeId.startsWith(TMP_TREE_PREFIX)) || treeId.contains("/")) {
+            throw new ImageException("not a tree of this store: " + treeId);
+        }
+        try {
+            if (treeId.startsWith(TMP_TREE_PREFIX)) {
+                deleteTree(trees.resolve(treeId));
+            } else {
+                deleteTreeLocked(treeId);
+            }
+        } catch (NoSuchFileException e) {
+            // already gone
+        } catch (IOException e) {
+            throw new ImageException("cannot remove tree " + treeId + ": " + oneLine(e), e);
+        }
+    }
+
+    private void deleteTreeLocked(String treeId) throws IOException {
+        try (StoreLock treeLock = StoreLock.acquire(treeLock(treeId))) {
+            Path tree = trees.resolve(treeId);
+            if (Files.exists(tree)) {
+                // Rename first so a half-deleted tree can never pass for a rendered one.
+                Path doomed = Files.createTempDirectory(trees, TMP_TREE_PREFIX).resolve("doomed");
+                Files.move(tree, doomed);
+                deleteTree(doomed.getParent());
+            }
+        }
+    }
+
+    /** What {@link #checkTree} found. */
+    public enum TreeState { NOT_RENDERED, NO_HASH, OK, DAMAGED }
+
+    /** Recomputes the digest of the image's rendered tree and compares it with the one recorded when it was rendered. */
+    public TreeState checkTree(ImageId id) throws ImageException {
+        Path tree = treePath(id);
+        try (StoreLock lock = StoreLock.acquire(treeLock(tree.getFileName().toString()))) {
+            if (!Files.isRegularFile(tree.resolve("rendered"))) {
+                return TreeState.NOT_RENDERED;
+            }
+            String recorded;
+            try {
+                recorded = Files.readString(tree.resolve(TREE_HASH_FILE), StandardCharsets.US_ASCII).strip();
+            } catch (NoSuchFileException e) {
+                return TreeState.NO_HASH;
+            }
+            try {
+                return recorded.equals(TreeHash.of(tree.resolve("rootfs"))) ? TreeState.OK : TreeState.DAMAGED;
+            } catch (NoSuchFileException e) {
+                return TreeState.DAMAGED; // the rootfs itself is gone
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot check the rendered tree of image " + id + ": " + oneLine(e), e);
+        }
+    }
+
+    /** Deletes the image's tree and renders it again from the blobs; the caller holds the prepare lock exclusively. */
+    public Path rerender(ImageId id) throws ImageException {
+        removeTree(treeIdOf(id));
+        return render(id);
+    }
+
+    // ---------------------------------------------------------------- files images were imported from
+
+    /** Where a file's origin record lives: keyed by the file's absolute path. */
+    private Path originPath(String file) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-512").digest(file.getBytes(StandardCharsets.UTF_8));
+            return records.resolveSibling("files").resolve(java.util.HexFormat.of().formatHex(digest, 0, 32) + RECORD_SUFFIX);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-512", e);
+        }
+    }
+
+    /** What the store remembers of the last import from {@code file}, if anything. */
+    public Optional<FileOrigin> origin(String file) {
+        try {
+            FileOrigin o = RECORDS.readValue(originPath(file).toFile(), FileOrigin.class);
+            return o.path().equals(file) ? Optional.of(o) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Remembers that {@code origin.path()}, as it is now, holds the stored image {@code origin.imageId()}. */
+    public void rememberOrigin(FileOrigin origin) throws ImageException {
+        Path p = originPath(origin.path());
+        try {
+            Files.createDirectories(p.getParent());
+            Durable.write(p, RECORDS.writeValueAsBytes(origin));
+        } catch (IOException e) {
+            throw new ImageException("cannot record where image " + origin.imageId() + " came from: " + oneLine(e), e);
         }
     }
 
@@ -355,6 +511,11 @@ public final class ImageStore {
         } catch (IOException e) {
             throw new ImageException("cannot read image " + id + ": " + oneLine(e), e);
         }
+    }
+
+    /** Whether the image's archive is in the store. */
+    public boolean hasBlob(ImageId id) {
+        return Files.isRegularFile(blobPath(id));
     }
 
     /** The image manifest exactly as the archive holds it. */

@@ -4,7 +4,6 @@ import dev.rktj.kernel.appc.ImageManifest;
 import dev.rktj.kernel.spi.BlobDescriptor;
 import dev.rktj.kernel.spi.BlobSink;
 import dev.rktj.kernel.spi.FetchException;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -12,14 +11,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -37,6 +36,7 @@ final class StagingSink implements BlobSink {
     record Staged(ImageId id, long size, Path temp, ImageManifest manifest, byte[] manifestJson) {}
 
     private static final int HEAD = 512;
+    private static final int DRAIN = 1 << 20;
     private static final int USTAR_OFFSET = 257;
     // xz decompression memory is bounded by the encoder's dictionary; refuse absurd ones.
     private static final int XZ_MEMORY_LIMIT_KIB = 512 * 1024;
@@ -69,9 +69,9 @@ final class StagingSink implements BlobSink {
     }
 
     private Staged stage(InputStream archive, Path temp) throws IOException, FetchException {
-        MessageDigest sha512 = sha512();
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+        Sha512 sha512 = Sha512.create();
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+             BackgroundWriter out = new BackgroundWriter(channel)) {
             Source source = new Source(archive, archiveCheck);
             AciLayoutCheck check = new AciLayoutCheck();
             long size;
@@ -81,8 +81,14 @@ final class StagingSink implements BlobSink {
                 Tee tee = new Tee(tar, sha512, out);
                 AciTar entries = new AciTar(tee);
                 AciTar.Item item;
+                byte[] rest = new byte[DRAIN];
                 while ((item = entries.next()) != null) {
                     check.accept(item, entries);
+                    // Read what the check left of the entry in big gulps: the tar library would skip
+                    // it 8 KiB at a time, and every read costs a digest call and a copy.
+                    while (entries.read(rest, 0, rest.length) > 0) {
+                        // the tee hashes and stores it
+                    }
                 }
                 if (!entries.sawEndMarker()) {
                     throw new FetchException("corrupt archive: the tar ends without its end-of-archive marker");
@@ -113,7 +119,7 @@ final class StagingSink implements BlobSink {
             ImageManifest manifest = check.finish();
             archiveCheck.finish(manifest);
             try {
-                out.flush();
+                out.finish();
                 channel.force(true);
             } catch (IOException e) {
                 throw storing(e);
@@ -186,14 +192,6 @@ final class StagingSink implements BlobSink {
         return null;
     }
 
-    private static MessageDigest sha512() {
-        try {
-            return MessageDigest.getInstance("SHA-512");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks SHA-512", e);
-        }
-    }
-
     /**
      * The fetcher's stream, with its failures marked so that a broken connection is reported as
      * such and not as a corrupt archive; every byte read is shown to the archive check. Never
@@ -264,11 +262,11 @@ final class StagingSink implements BlobSink {
             }
         }
 
-        private final MessageDigest digest;
+        private final Sha512 digest;
         private final OutputStream out;
         long count;
 
-        Tee(InputStream in, MessageDigest digest, OutputStream out) {
+        Tee(InputStream in, Sha512 digest, OutputStream out) {
             super(in);
             this.digest = digest;
             this.out = out;
@@ -310,6 +308,137 @@ final class StagingSink implements BlobSink {
                 out.write(b, off, n);
             } catch (IOException e) {
                 throw new WriteFailure(e);
+            }
+        }
+    }
+
+    /**
+     * Writes the staged copy on a thread of its own, so that hashing and checking never wait for
+     * the disk, and syncs it every {@link #SYNC_EVERY} bytes there, so that the sync before commit
+     * finds little left to write: the disk works while the archive is still being read.
+     */
+    private static final class BackgroundWriter extends OutputStream {
+
+        private static final int CHUNK = 1 << 20;
+        private static final int CHUNKS = 32;
+        private static final long SYNC_EVERY = 32L << 20;
+        private static final ByteBuffer END = ByteBuffer.allocate(0);
+
+        private final FileChannel channel;
+        private final BlockingQueue<ByteBuffer> full = new ArrayBlockingQueue<>(CHUNKS + 1);
+        private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(CHUNKS);
+        private final Thread thread;
+        private volatile IOException failure;
+        private ByteBuffer current;
+        private int allocated;
+        private boolean ended;
+
+        BackgroundWriter(FileChannel channel) {
+            this.channel = channel;
+            this.thread = new Thread(this::drain, "rktj-staging-writer");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void drain() {
+            long unsynced = 0;
+            try {
+                for (ByteBuffer b; (b = full.take()) != END; ) {
+                    if (failure == null) {
+                        try {
+                            while (b.hasRemaining()) {
+                                channel.write(b);
+                            }
+                            unsynced += b.limit();
+                            if (unsynced >= SYNC_EVERY) {
+                                channel.force(false);
+                                unsynced = 0;
+                            }
+                        } catch (IOException e) {
+                            failure = e; // reported to the writer; keep taking chunks so it never blocks
+                        }
+                    }
+                    b.clear();
+                    free.put(b);
+                }
+            } catch (InterruptedException e) {
+                failure = new java.io.InterruptedIOException("interrupted while writing the staged image");
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                if (failure != null) {
+                    throw failure;
+                }
+                if (current == null) {
+                    current = nextFree();
+                }
+                int n = Math.min(len, current.remaining());
+                current.put(b, off, n);
+                off += n;
+                len -= n;
+                if (!current.hasRemaining()) {
+                    hand(current);
+                    current = null;
+                }
+            }
+        }
+
+        private ByteBuffer nextFree() throws IOException {
+            ByteBuffer b = free.poll();
+            if (b == null && allocated < CHUNKS) {
+                allocated++;
+                return ByteBuffer.allocate(CHUNK);
+            }
+            try {
+                return b != null ? b : free.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while staging the image");
+            }
+        }
+
+        private void hand(ByteBuffer b) throws IOException {
+            b.flip();
+            try {
+                full.put(b);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while staging the image");
+            }
+        }
+
+        /** Writes what is left and waits until everything is written; throws the first failure. */
+        void finish() throws IOException {
+            if (current != null) {
+                hand(current);
+                current = null;
+            }
+            close();
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            try {
+                full.put(END);
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while staging the image");
             }
         }
     }

@@ -26,6 +26,7 @@ import dev.rktj.kernel.fs.Durable;
 import dev.rktj.kernel.fs.SafeDelete;
 import dev.rktj.kernel.image.ImageException;
 import dev.rktj.kernel.image.ImageId;
+import dev.rktj.kernel.image.PrepareLock;
 import dev.rktj.kernel.image.StoredImage;
 import dev.rktj.kernel.plugin.PluginException;
 import dev.rktj.kernel.pod.PodDirs.Dir;
@@ -162,6 +163,16 @@ public final class PodService {
     }
 
     private Prepared prepareLocked(PrepareRequest request, UserLog log) throws KernelException {
+        // rkt's prepare lock, from resolving the images until the pod manifest names them: image gc
+        // and image rm take it alone, so they never remove what this prepare is about to use
+        try (PrepareLock prepare = kernel.store().sharedPrepareLock()) {
+            return prepareShared(request, log);
+        } catch (ImageException e) {
+            throw new PodException(e.getMessage(), e);
+        }
+    }
+
+    private Prepared prepareShared(PrepareRequest request, UserLog log) throws KernelException {
         if (request.apps().isEmpty()) {
             throw new PodException("must provide at least one image");
         }

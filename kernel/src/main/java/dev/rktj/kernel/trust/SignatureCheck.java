@@ -171,6 +171,23 @@ public final class SignatureCheck implements ArchiveCheck {
         return signer;
     }
 
+    /**
+     * The signer an earlier verification found, if the keystore as it is now still trusts that key
+     * for images named {@code imageName} and it is neither revoked nor expired; null otherwise.
+     */
+    public static Signer stillTrusted(Keystore keystore, String imageName, String fingerprint) throws TrustException {
+        Keystore.Entry entry = keystore.read().keyringFor(imageName).get(fingerprint);
+        if (entry == null || entry.ring() == null) {
+            return null;
+        }
+        PGPPublicKey primary = entry.ring().getPublicKey();
+        Instant expiry = expiry(primary);
+        if (primary.hasRevocation() || expiry != null && !Instant.now().isBefore(expiry)) {
+            return null;
+        }
+        return new Signer(OpenPgp.fingerprint(primary), OpenPgp.identities(primary));
+    }
+
     private static FetchException failure(String name, String why) {
         return new FetchException("image \"" + name + "\" verification failed: " + why);
     }
