@@ -125,7 +125,7 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
     /** {@code STARTED uuid pid}: records the start once and lets go of the pod. */
     private ExecResult started(List<String> args) {
         String uuid = uuid(args);
-        if (uuid == null || args.size() != 3) {
+        if (uuid == null) {
             return failure("bad request");
         }
         Launched l = release(uuid, false);
@@ -145,7 +145,7 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
     /** {@code FAILED uuid reason} or {@code EXITED uuid code}: records the end; answers the pod's exit code. */
     private ExecResult ended(List<String> args) {
         String uuid = uuid(args);
-        if (uuid == null || args.size() != 3) {
+        if (uuid == null) {
             return failure("bad request");
         }
         Launched l = release(uuid, false);
@@ -194,9 +194,12 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
         }
     }
 
-    /** The request's UUID in canonical form, or null: it names a directory. */
+    /**
+     * The UUID of a {@code WORD uuid value} request in canonical form (it names a directory), or
+     * null for any other shape.
+     */
     private static String uuid(List<String> args) {
-        if (args.size() < 2) {
+        if (args.size() != 3) {
             return null;
         }
         try {

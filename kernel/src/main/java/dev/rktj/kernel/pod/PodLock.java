@@ -38,14 +38,8 @@ public final class PodLock implements AutoCloseable {
 
     /** Creates the lock file of a new pod and takes it. */
     public static PodLock create(Path podDir) throws IOException {
-        Path f = podDir.resolve(FILE);
-        FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
-        try {
-            return new PodLock(ch, ch.lock(0, 1, false));
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
+        return lockByte(FileChannel.open(podDir.resolve(FILE), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.READ), 0);
     }
 
     /**
@@ -53,9 +47,13 @@ public final class PodLock implements AutoCloseable {
      * hold on a pod the journal agent still holds byte 0 of.
      */
     public static PodLock watch(Path podDir) throws IOException {
-        FileChannel ch = FileChannel.open(podDir.resolve(FILE), StandardOpenOption.WRITE, StandardOpenOption.READ);
+        return lockByte(FileChannel.open(podDir.resolve(FILE), StandardOpenOption.WRITE, StandardOpenOption.READ), 1);
+    }
+
+    /** Waits for an exclusive POSIX lock on one byte of the file; closes the channel when that fails. */
+    private static PodLock lockByte(FileChannel ch, long position) throws IOException {
         try {
-            return new PodLock(ch, ch.lock(1, 1, false));
+            return new PodLock(ch, ch.lock(position, 1, false));
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
