@@ -103,6 +103,40 @@ class HttpsIT extends PodTest {
     }
 
     @Test
+    void config_localAuthOverridesSystem_printedWithSecretsHidden_andOnlyTheLocalCredentialIsSent() throws Exception {
+        byte[] aci = Files.readAllBytes(image);
+        server.route("storage.example.test", "/auth/hello.aci", req -> {
+            if ("Bearer local-token".equals(req.getHeader("Authorization"))) {
+                req.response().end(io.vertx.core.buffer.Buffer.buffer(aci));
+            } else {
+                req.response().setStatusCode(401).end();
+            }
+        });
+        Path systemAuth = Files.createDirectories(rkt.cwd.resolve("lib/auth.d"));
+        Path localAuth = Files.createDirectories(rkt.cwd.resolve("etc/auth.d"));
+        Files.writeString(systemAuth.resolve("vendor.json"), "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\","
+                + "\"domains\":[\"storage.example.test\",\"other.test\"],\"type\":\"basic\","
+                + "\"credentials\":{\"user\":\"vendor\",\"password\":\"system-password\"}}");
+        Files.writeString(localAuth.resolve("mine.json"), "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\","
+                + "\"domains\":[\"storage.example.test\"],\"type\":\"oauth\",\"credentials\":{\"token\":\"local-token\"}}");
+
+        RktCli.Result config = rkt.run("config", "--pretty-print=false").ok();
+        RktCli.Result fetch = rkt.run("--insecure-options=image", "fetch", server.url("storage.example.test", "/auth/hello.aci")).ok();
+
+        assertEquals("{\"stage0\":["
+                + "{\"rktVersion\":\"v1\",\"rktKind\":\"auth\",\"domains\":[\"other.test\"],\"type\":\"basic\","
+                + "\"credentials\":{\"user\":\"vendor\",\"password\":\"********\"}},"
+                + "{\"rktVersion\":\"v1\",\"rktKind\":\"auth\",\"domains\":[\"storage.example.test\"],\"type\":\"oauth\","
+                + "\"credentials\":{\"token\":\"********\"}}]}", config.out().strip());
+        for (String text : List.of(config.out(), config.err(), fetch.out(), fetch.err())) {
+            assertTrue(!text.contains("local-token") && !text.contains("system-password"), text);
+        }
+        assertTrue(fetch.out().startsWith("sha512-"), fetch.out());
+        assertEquals(List.of("Bearer local-token"), server.requests("/auth/hello.aci").stream()
+                .map(r -> r.headers().get("authorization")).toList());
+    }
+
+    @Test
     void trustPrefixWithoutKey_discoversTheKey() {
         RktCli.Result r = rkt.run("trust", "--prefix=example.test/hello", "--skip-fingerprint-review").ok();
 

@@ -293,7 +293,7 @@ public final class ImageService {
         KernelConfig config = kernel.config();
         AuthConfig auth;
         try {
-            auth = AuthConfig.read(config.systemConfig(), config.localConfig());
+            auth = AuthConfig.read(config.configDirs());
         } catch (IOException e) {
             throw new KernelException(e.getMessage(), e);
         }
