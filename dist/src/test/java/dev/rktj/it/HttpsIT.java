@@ -30,6 +30,7 @@ class HttpsIT extends PodTest {
     private static Gpg gpg;
     private static String opts;
     private static Path image;
+    private static Path publicKey;
 
     @BeforeAll
     static void serve() throws Exception {
@@ -38,6 +39,8 @@ class HttpsIT extends PodTest {
         String key = gpg.generate("Hello Signer <hello@example.test>", "ed25519", "never", null);
         image = TestImages.aci(shared, "example.test/hello", List.of("/bin/echo", "Hello from https"));
         byte[] aci = Files.readAllBytes(image);
+        publicKey = Files.write(shared.resolve("hello-signer.asc"), gpg.exportArmored(key));
+        byte[] signature = gpg.sign(image, key, true, null);
         String page = "<html><head><meta name=\"ac-discovery\" content=\"example.test "
                 + server.url("storage.example.test", "/{name}-{version}-{os}-{arch}.{ext}") + "\">"
                 + "<meta name=\"ac-discovery-pubkeys\" content=\"example.test " + server.url("example.test", "/pubkeys.gpg") + "\">"
@@ -51,7 +54,15 @@ class HttpsIT extends PodTest {
                 req.response().putHeader("ETag", "\"h1\"").end(io.vertx.core.buffer.Buffer.buffer(aci));
             }
         });
-        server.serve("storage.example.test", "/example.test/hello-1.0-linux-amd64.aci.asc", gpg.sign(image, key, true, null), Map.of());
+        server.serve("storage.example.test", "/example.test/hello-1.0-linux-amd64.aci.asc", signature, Map.of());
+        // the same signed image where discovery of another name or version leads
+        server.route("example.test", "/renamed", req -> req.response().end(page));
+        server.route("example.test", "/alias", req -> req.response().end("<meta name=\"ac-discovery\" content=\"example.test "
+                + server.url("storage.example.test", "/example.test/hello-{version}-{os}-{arch}.{ext}") + "\">"));
+        for (String misnamed : List.of("/example.test/renamed-1.0-linux-amd64", "/example.test/hello-2.0-linux-amd64")) {
+            server.serve("storage.example.test", misnamed + ".aci", aci, Map.of());
+            server.serve("storage.example.test", misnamed + ".aci.asc", signature, Map.of());
+        }
         Path hosts = TestHttpsServer.writeHostsFile(shared.resolve("hosts"));
         opts = "-Djdk.net.hosts.file=" + hosts + " -Djavax.net.ssl.trustStore=" + server.trustStore()
                 + " -Djavax.net.ssl.trustStorePassword=" + TestHttpsServer.TRUST_STORE_PASSWORD
@@ -134,6 +145,44 @@ class HttpsIT extends PodTest {
         assertTrue(fetch.out().startsWith("sha512-"), fetch.out());
         assertEquals(List.of("Bearer local-token"), server.requests("/auth/hello.aci").stream()
                 .map(r -> r.headers().get("authorization")).toList());
+    }
+
+    @Test
+    void fetchByName_imageNamedOrLabelledOtherwise_refusedInOneLine_storeAndJournalUnchanged() throws Exception {
+        rkt.run("trust", "--prefix=example.test", "--skip-fingerprint-review", publicKey.toString()).ok(); // covers both names
+        rkt.run("--insecure-options=image", "fetch", image.toString()).ok(); // a store with something in it
+        var before = StoreSnapshot.of(rkt.dataDir.resolve("cas"));
+        String history = rkt.run("history", "--format=json").ok().out();
+
+        RktCli.Result renamed = rkt.run("fetch", "example.test/renamed:1.0");
+        RktCli.Result otherVersion = rkt.run("fetch", "example.test/hello:2.0");
+
+        assertEquals(254, renamed.code(), renamed.err());
+        assertEquals("fetch: image \"example.test/renamed:1.0\" does not match the name and labels it was discovered by:"
+                + " its manifest has name \"example.test/hello\"\n", renamed.err());
+        assertEquals(254, otherVersion.code(), otherVersion.err());
+        assertEquals("fetch: image \"example.test/hello:2.0\" does not match the name and labels it was discovered by:"
+                + " its manifest has version \"1.0\", not \"2.0\"\n", otherVersion.err());
+        assertEquals(1, server.requests("/example.test/renamed-1.0-linux-amd64.aci").size(), "the image was downloaded, then refused");
+        assertEquals(before, StoreSnapshot.of(rkt.dataDir.resolve("cas")));
+        assertEquals(history, rkt.run("history", "--format=json").ok().out(), "nothing was recorded");
+    }
+
+    @Test
+    void fetchByName_discoveryLeadsToAUrlStoredForAnotherName_refusedOn304_storeAndJournalUnchanged() throws Exception {
+        rkt.run("trust", "--prefix=example.test", "--skip-fingerprint-review", publicKey.toString()).ok();
+        rkt.run("fetch", "example.test/hello:1.0").ok(); // remembers the URL with its ETag
+        var before = StoreSnapshot.of(rkt.dataDir.resolve("cas"));
+        String history = rkt.run("history", "--format=json").ok().out();
+
+        // example.test/alias is discovered at hello's URL; the server answers 304 to the stored ETag
+        RktCli.Result alias = rkt.run("fetch", "example.test/alias:1.0");
+
+        assertEquals(254, alias.code(), alias.err());
+        assertEquals("fetch: image \"example.test/alias:1.0\" does not match the name and labels it was discovered by:"
+                + " its manifest has name \"example.test/hello\"\n", alias.err());
+        assertEquals(before, StoreSnapshot.of(rkt.dataDir.resolve("cas")));
+        assertEquals(history, rkt.run("history", "--format=json").ok().out(), "nothing was recorded");
     }
 
     @Test
