@@ -186,6 +186,46 @@ class HttpsIT extends PodTest {
     }
 
     @Test
+    void fetchUrl_bodyLongerThanDeclaredTruncatedOrStalled_refusedInOneLine_storeAndJournalUnchanged() throws Exception {
+        byte[] aci = Files.readAllBytes(image);
+        int tail = aci.length - 100;
+        server.route("storage.example.test", "/longer/hello.aci", req -> {
+            req.response().putHeader("Content-Length", Integer.toString(aci.length));
+            req.response().write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOf(aci, tail)));
+            req.response().write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOfRange(aci, tail, aci.length))
+                    .appendString("trailing bytes the server never declared\r\n"));
+        });
+        server.route("storage.example.test", "/truncated/hello.aci", req -> { // and no ETag: the break cannot be resumed
+            req.response().putHeader("Content-Length", Integer.toString(aci.length));
+            req.response().write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOf(aci, tail)))
+                    .onComplete(x -> req.connection().close());
+        });
+        server.route("storage.example.test", "/stalled/hello.aci", req -> {
+            req.response().putHeader("Content-Length", Integer.toString(aci.length));
+            req.response().write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOf(aci, tail)));
+        });
+        rkt.run("--insecure-options=image", "fetch", image.toString()).ok();
+        var before = StoreSnapshot.of(rkt.dataDir.resolve("cas"));
+        String history = rkt.run("history", "--format=json").ok().out();
+        rkt.env.put("RKTJ_JAVA_OPTS", opts + " -Drktj.http.timeout=2");
+
+        RktCli.Result longer = rkt.run("--insecure-options=image", "fetch", server.url("storage.example.test", "/longer/hello.aci"));
+        RktCli.Result truncated = rkt.run("--insecure-options=image", "fetch", server.url("storage.example.test", "/truncated/hello.aci"));
+        RktCli.Result stalled = rkt.run("--insecure-options=image", "fetch", server.url("storage.example.test", "/stalled/hello.aci"));
+
+        for (RktCli.Result r : List.of(longer, truncated, stalled)) {
+            assertEquals(254, r.code(), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+        }
+        assertTrue(longer.err().contains("the body is longer than the " + aci.length + " bytes the server declared"), longer.err());
+        assertTrue(truncated.err().contains("closed before the response was complete") || truncated.err().contains("(truncated)"),
+                truncated.err());
+        assertTrue(stalled.err().contains("stopped sending: nothing for 2 s"), stalled.err());
+        assertEquals(before, StoreSnapshot.of(rkt.dataDir.resolve("cas")));
+        assertEquals(history, rkt.run("history", "--format=json").ok().out(), "nothing was recorded");
+    }
+
+    @Test
     void trustPrefixWithoutKey_discoversTheKey() {
         RktCli.Result r = rkt.run("trust", "--prefix=example.test/hello", "--skip-fingerprint-review").ok();
 
