@@ -182,7 +182,7 @@ final class BodyStream extends InputStream {
         return new IOException("the body is longer than the " + total + " bytes the server declared (at least " + extra + " more)");
     }
 
-        /** Asks for the rest after a break, or fails with one line saying what broke. */
+    /** Asks for the rest after a break, or fails with one line saying what broke. */
     private void resume(Throwable broken) throws IOException {
         String why = broken == null
                 ? "the body ended after " + position + " of the " + total + " bytes the server declared (truncated)"
