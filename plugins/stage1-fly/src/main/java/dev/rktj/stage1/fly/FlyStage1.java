@@ -45,7 +45,7 @@ import org.pf4j.Extension;
  * nothing to undo. An interactive pod's chain starts with {@code perl POD/stage1/fly-tty.pl POD --},
  * which gives the app a pseudo-terminal of its own, relays the user's, and kills the pod when ^]
  * is pressed three times within a second (fly-run.sh then starts the app under
- * {@code setsid --ctty}).
+ * {@code setsid --ctty}). Fly enforces no isolators; the kernel tells the user which it ignores.
  */
 @Extension
 public final class FlyStage1 implements Stage1 {
