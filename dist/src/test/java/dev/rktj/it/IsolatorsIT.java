@@ -29,6 +29,8 @@ class IsolatorsIT extends PodTest {
         String insecure = rkt.run("run", "--insecure-options=image,seccomp,capabilities", img.toString()).ok().out();
 
         assertProtections(secure, insecure);
+        // the runs start an agent on the side: serving, it leaves promptly when the test's directory goes
+        rkt.startAgent();
     }
 
     @Test
@@ -48,6 +50,7 @@ class IsolatorsIT extends PodTest {
     void run_flyWithIsolators_saysItEnforcesNone() throws Exception {
         Path img = TestImages.aci(base, "example.com/limited", List.of("/bin/true"));
         Path limited = withIsolators(img);
+        rkt.startAgent();
 
         RktCli.Result r = rkt.run("run", "--insecure-options=image", "--stage1-name=fly", limited.toString()).ok();
 
