@@ -164,6 +164,31 @@ final class RktCli {
         throw new AssertionError("no journal agent answered for " + dataDir);
     }
 
+    /** Stops the journal agents this test started, so the next {@code rkt run} runs in its own JVM. */
+    void stopAgents() throws InterruptedException {
+        for (long pid : agents()) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!agents().isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        if (!agents().isEmpty()) {
+            throw new AssertionError("journal agent(s) " + agents() + " did not stop");
+        }
+    }
+
+    /** The pid of the process that recorded the pod's {@code PodPrepared}: the agent's on the thin path. */
+    long preparedBy(String uuid) throws IOException {
+        for (com.fasterxml.jackson.databind.JsonNode e : new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(run("history", "--format=json", uuid).ok().out())) {
+            if (e.get("type").asText().equals("PodPrepared")) {
+                return e.get("writer").get("pid").asLong();
+            }
+        }
+        throw new AssertionError("pod " + uuid + " has no PodPrepared");
+    }
+
     /** Journal agents serving this data dir. */
     List<Long> agents() {
         List<Long> found = new ArrayList<>();
