@@ -94,10 +94,7 @@ public final class AgentClient implements AutoCloseable {
     }
 
     private static AgentClient openPipes(File req, File rep) {
-        PipeGuard guard = new PipeGuard(req, rep);
-        Thread thread = new Thread(guard, "journal-agent-pipe-guard");
-        thread.setDaemon(true);
-        thread.start();
+        Guard guard = Guard.start(null, req, rep, "journal-agent-pipe-guard");
         AgentClient client = null;
         boolean ok;
         try {
@@ -115,53 +112,13 @@ public final class AgentClient implements AutoCloseable {
         } catch (IOException e) {
             ok = false;
         }
-        if (!guard.answered.compareAndSet(false, true)) {
-            ok = false;
-        }
-        thread.interrupt();
-        if (!ok) {
+        if (!guard.answeredInTime() || !ok) {
             if (client != null) {
                 client.close();
             }
             return null;
         }
         return client;
-    }
-
-    /**
-     * Unblocks a pipe client whose agent does not come: opens both pipes itself (read-write, which
-     * never waits) and answers STOPPING in the agent's place.
-     */
-    private static final class PipeGuard implements Runnable {
-        private final File req;
-        private final File rep;
-        final AtomicBoolean answered = new AtomicBoolean();
-
-        PipeGuard(File req, File rep) {
-            this.req = req;
-            this.rep = rep;
-        }
-
-        @Override
-        public void run() {
-            try {
-                Thread.sleep(CONNECT_PING_TIMEOUT_MS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (!answered.compareAndSet(false, true) || !req.exists() || !rep.exists()) {
-                return;
-            }
-            try (RandomAccessFile r = new RandomAccessFile(req, "rw"); RandomAccessFile w = new RandomAccessFile(rep, "rw")) {
-                w.write(Protocol.STOPPING);
-                // held open until the client has read it: a pipe's content dies with its last open end
-                Thread.sleep(CONNECT_PING_TIMEOUT_MS);
-            } catch (IOException e) {
-                // gone meanwhile: the agent's end is open or closed, and either ends the wait
-            } catch (InterruptedException e) {
-                // the client is done with it
-            }
-        }
     }
 
     /**
@@ -180,50 +137,82 @@ public final class AgentClient implements AutoCloseable {
             return null;
         }
         AgentClient client = new AgentClient(channel);
-        AtomicBoolean answered = new AtomicBoolean();
         // a Unix-domain SocketChannel has no read timeout; closing it from a guard thread bounds
-        // the first answer (a class, not a lambda: a thin client's first lambda costs milliseconds
-        // of bootstrap)
-        Thread guard = new Thread(new Guard(client, answered), "journal-agent-connect-guard");
-        guard.setDaemon(true);
-        guard.start();
+        // the first answer
+        Guard guard = Guard.start(client, null, null, "journal-agent-connect-guard");
         boolean ok;
         try {
             ok = client.ping();
         } catch (IOException e) {
             ok = false;
         }
-        if (!answered.compareAndSet(false, true)) {
-            // the guard closed the connection: whatever ping returned, it is unusable
-            ok = false;
-        }
-        guard.interrupt();
-        if (!ok) {
+        // late, the guard closed the connection: whatever ping returned, it is unusable
+        if (!guard.answeredInTime() || !ok) {
             client.close();
             return null;
         }
         return client;
     }
 
-    /** Closes a connection whose first answer is late. */
+    /**
+     * Bounds the wait for a new connection's first answer. Late, it closes a socket connection;
+     * a pipe client, which may be waiting in an open, it unblocks by opening both pipes itself
+     * (read-write, which never waits) and answering STOPPING in the agent's place. A class, not a
+     * lambda: a thin client's first lambda costs milliseconds of bootstrap.
+     */
     private static final class Guard implements Runnable {
-        private final AgentClient client;
-        private final AtomicBoolean answered;
+        private final AgentClient socketClient;
+        private final File req;
+        private final File rep;
+        private final AtomicBoolean answered = new AtomicBoolean();
+        private Thread thread;
 
-        Guard(AgentClient client, AtomicBoolean answered) {
-            this.client = client;
-            this.answered = answered;
+        private Guard(AgentClient socketClient, File req, File rep) {
+            this.socketClient = socketClient;
+            this.req = req;
+            this.rep = rep;
+        }
+
+        static Guard start(AgentClient socketClient, File req, File rep, String name) {
+            Guard guard = new Guard(socketClient, req, rep);
+            guard.thread = new Thread(guard, name);
+            guard.thread.setDaemon(true);
+            guard.thread.start();
+            return guard;
+        }
+
+        /** Called once the first answer is in (or failed): false when the guard acted first. */
+        boolean answeredInTime() {
+            boolean inTime = answered.compareAndSet(false, true);
+            thread.interrupt();
+            return inTime;
         }
 
         @Override
         public void run() {
             try {
                 Thread.sleep(CONNECT_PING_TIMEOUT_MS);
-                if (answered.compareAndSet(false, true)) {
-                    client.close();
-                }
             } catch (InterruptedException e) {
-                // answered in time
+                return; // answered in time
+            }
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
+            if (socketClient != null) {
+                socketClient.close();
+                return;
+            }
+            if (!req.exists() || !rep.exists()) {
+                return;
+            }
+            try (RandomAccessFile r = new RandomAccessFile(req, "rw"); RandomAccessFile w = new RandomAccessFile(rep, "rw")) {
+                w.write(Protocol.STOPPING);
+                // held open until the client has read it: a pipe's content dies with its last open end
+                Thread.sleep(CONNECT_PING_TIMEOUT_MS);
+            } catch (IOException e) {
+                // gone meanwhile: the agent's end is open or closed, and either ends the wait
+            } catch (InterruptedException e) {
+                // the client is done with it
             }
         }
     }
