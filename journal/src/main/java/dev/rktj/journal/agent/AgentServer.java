@@ -74,11 +74,13 @@ public final class AgentServer {
     private long lastActivity;
 
     private final CountDownLatch shutdownRequested = new CountDownLatch(1);
-    private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private Journal journal;
     private AgentHandler handler;
     private ServerSocketChannel server;
+    private volatile FifoDoor fifos;
     private ExecutorService workers;
+    private ExecutorService pipeWorkers;
     private Object journalDirKey;
     private Object socketKey;
     private Object dataDirKey;
@@ -160,9 +162,11 @@ public final class AgentServer {
         }
         try {
             handler = handlerFactory == null ? null : handlerFactory.apply(journal);
+            openPipes();
             bind();
         } catch (IOException | RuntimeException e) {
             closeServer();
+            closePipes();
             closeHandler();
             journal.close();
             return failed("cannot start: " + Protocol.oneLine(e));
@@ -173,9 +177,10 @@ public final class AgentServer {
             lastActivity = System.nanoTime();
         }
         acceptor.start();
+
         // killed by a signal (SIGTERM, SIGINT), the JVM runs hooks but not our finally blocks: the
         // socket must still go, or the launcher would take it for a live agent's
-        Thread removeSocket = new Thread(this::deleteOwnSocket, "journal-agent-socket-removal");
+        Thread removeSocket = new Thread(this::deleteOwnDoors, "journal-agent-socket-removal");
         Runtime.getRuntime().addShutdownHook(removeSocket);
         Stop stop = Stop.SHUTDOWN;
         try {
@@ -194,6 +199,22 @@ public final class AgentServer {
             }
         }
         return 0;
+    }
+
+    /**
+     * The thin commands' cheaper door, made before the socket so that whoever finds the agent
+     * finds it whole; without it they use the socket. A pipe's blocked read cannot be
+     * interrupted, so its workers are not waited for at the end: an idle one answers STOPPING to
+     * whatever comes next, or ends with its client.
+     */
+    private void openPipes() {
+        pipeWorkers = Executors.newCachedThreadPool(daemonThreads("journal-agent-pipe-"));
+        FifoDoor door = new FifoDoor(dataDir, pipeWorkers, this::serveFifo);
+        if (door.open()) {
+            fifos = door;
+        } else {
+            door.close();
+        }
     }
 
     /**
@@ -231,6 +252,9 @@ public final class AgentServer {
             if (!stillOurs()) {
                 return Stop.GONE;
             }
+            if (fifos != null) {
+                fifos.replenish();
+            }
         }
     }
 
@@ -258,14 +282,17 @@ public final class AgentServer {
             stopping = true;
         }
         closeServer();
+        if (fifos != null) {
+            fifos.close();
+        }
         try {
             acceptor.join(2000);
             if (stop != Stop.GONE) {
                 // wakes the workers waiting for a request: each answers what it began, answers
                 // STOPPING to anything else, and closes; so a client never has to guess whether a
                 // request it sent was processed
-                for (SocketChannel connection : connections) {
-                    shutdownInputQuietly(connection);
+                for (Connection connection : connections) {
+                    connection.wake();
                 }
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MS);
                 synchronized (state) {
@@ -278,10 +305,11 @@ public final class AgentServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (SocketChannel connection : connections) {
-            closeQuietly(connection);
+        for (Connection connection : connections) {
+            connection.close();
         }
         workers.shutdownNow();
+        closePipes();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -302,28 +330,48 @@ public final class AgentServer {
                 pause(50);
                 continue;
             }
+            Connection c = new SocketConnection(connection);
             synchronized (state) {
                 if (stopping) {
-                    closeQuietly(connection);
+                    c.close();
                     continue;
                 }
-                connections.add(connection);
+                connections.add(c);
             }
             try {
-                workers.execute(() -> serveConnection(connection));
+                workers.execute(() -> serveConnection(c));
             } catch (RuntimeException e) {
-                connections.remove(connection);
-                closeQuietly(connection);
+                connections.remove(c);
+                c.close();
             }
         }
     }
 
-    private void serveConnection(SocketChannel connection) {
+    /** A conversation through a pair of named pipes ({@link FifoDoor}), on the worker that opened them. */
+    private void serveFifo(FifoDoor.Link link) {
+        Connection c = new FifoConnection(link);
+        synchronized (state) {
+            if (stopping) {
+                c.wake();
+                c.close();
+                return;
+            }
+            connections.add(c);
+        }
+        serveConnection(c);
+    }
+
+    private void serveConnection(Connection connection) {
         try (connection) {
-            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(connection), 1 << 16));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(connection), 1 << 16));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(connection.in(), 1 << 16));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(connection.out(), 1 << 16));
             while (true) {
+                if (connection.stoppingBeforeRead(isStopping())) {
+                    // a pipe's read cannot be woken: say it here, where it would have been read
+                    return;
+                }
                 int op = in.read();
+                connection.busy(op >= 0);
                 List<String> args = null;
                 if (op >= 0) {
                     try {
@@ -353,6 +401,7 @@ public final class AgentServer {
                     out.flush();
                 } finally {
                     endRequest();
+                    connection.busy(false);
                 }
                 if (!keepOpen) {
                     return;
@@ -514,6 +563,15 @@ public final class AgentServer {
         }
     }
 
+    private void closePipes() {
+        if (fifos != null) {
+            fifos.close();
+        }
+        if (pipeWorkers != null) {
+            pipeWorkers.shutdownNow();
+        }
+    }
+
     private void closeHandler() {
         if (handler instanceof AutoCloseable closeable) {
             try {
@@ -521,6 +579,13 @@ public final class AgentServer {
             } catch (Exception e) {
                 // the agent is exiting; a handler that fails to close loses only its caches
             }
+        }
+    }
+
+    private void deleteOwnDoors() {
+        deleteOwnSocket();
+        if (fifos != null) {
+            fifos.close();
         }
     }
 
@@ -555,11 +620,129 @@ public final class AgentServer {
         }
     }
 
-    private static void shutdownInputQuietly(SocketChannel connection) {
-        try {
-            connection.shutdownInput();
-        } catch (IOException e) {
-            // already closed: its worker is finishing anyway
+    /** One client's conversation, through the socket or a pair of pipes. */
+    private interface Connection extends AutoCloseable {
+        java.io.InputStream in() throws IOException;
+
+        java.io.OutputStream out() throws IOException;
+
+        /** Between requests: a request's op byte was read (true), or its answer was sent (false). */
+        default void busy(boolean busy) {}
+
+        /** Makes a worker waiting for the next request answer STOPPING and end, when the agent stops. */
+        void wake();
+
+        /** True when the worker must end instead of reading the next request (it has said STOPPING). */
+        default boolean stoppingBeforeRead(boolean stopping) {
+            return false;
+        }
+
+        @Override
+        void close();
+    }
+
+    private static final class SocketConnection implements Connection {
+        private final SocketChannel channel;
+
+        SocketConnection(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public java.io.InputStream in() {
+            return Channels.newInputStream(channel);
+        }
+
+        @Override
+        public java.io.OutputStream out() {
+            return Channels.newOutputStream(channel);
+        }
+
+        @Override
+        public void wake() {
+            try {
+                // the worker reads the end of the stream, sees the agent stopping and says so
+                channel.shutdownInput();
+            } catch (IOException e) {
+                // already closed: its worker is finishing anyway
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(channel);
+        }
+    }
+
+    /**
+     * A pipe's blocked read cannot be woken from another thread, so an idle pair is told STOPPING
+     * directly, and its worker, left waiting on the client, ends when the client closes or the JVM exits.
+     */
+    private final class FifoConnection implements Connection {
+        private final FifoDoor.Link link;
+        /** Guarded by this. */
+        private boolean busy;
+        /** Guarded by this. */
+        private boolean told;
+
+        FifoConnection(FifoDoor.Link link) {
+            this.link = link;
+        }
+
+        @Override
+        public java.io.InputStream in() {
+            return link.in();
+        }
+
+        @Override
+        public java.io.OutputStream out() {
+            return link.out();
+        }
+
+        @Override
+        public synchronized void busy(boolean busy) {
+            this.busy = busy;
+        }
+
+        @Override
+        public void wake() {
+            synchronized (this) {
+                if (busy) {
+                    // it answers what it began, then finds the agent stopping before its next read
+                    return;
+                }
+                tell();
+            }
+            synchronized (state) {
+                connections.remove(this);
+                state.notifyAll();
+            }
+        }
+
+        @Override
+        public synchronized boolean stoppingBeforeRead(boolean stopping) {
+            if (stopping) {
+                tell();
+            }
+            return stopping;
+        }
+
+        /** Unasked STOPPING, once: the client treats it as the agent gone, and whatever it sent as not processed. */
+        private void tell() {
+            if (!told) {
+                told = true;
+                try {
+                    link.out().write(Protocol.STOPPING);
+                    link.out().flush();
+                } catch (IOException e) {
+                    // the client is gone
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            link.close().run();
         }
     }
 
