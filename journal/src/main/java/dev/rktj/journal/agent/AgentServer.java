@@ -7,13 +7,16 @@ import dev.rktj.journal.NewEvent;
 import dev.rktj.journal.chronicle.ChronicleJournal;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -27,6 +30,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +44,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 
 /**
  * Owns a data directory's journal agent while it runs: the single-instance lock, the Chronicle
@@ -349,7 +355,7 @@ public final class AgentServer {
                 }
                 boolean keepOpen;
                 try {
-                    keepOpen = handle((byte) op, args, out);
+                    keepOpen = op == Protocol.STREAM ? stream(args, out, connection) : handle((byte) op, args, out);
                     out.flush();
                 } finally {
                     endRequest();
@@ -453,6 +459,141 @@ public final class AgentServer {
         out.writeInt(result.exitCode());
         Protocol.writeBytes(out, result.stdout());
         Protocol.writeBytes(out, result.stderr());
+    }
+
+    /**
+     * Runs a STREAM request: the handler's output goes out in frames as it is flushed, while a
+     * watcher reads the otherwise silent connection to tell the handler when its client is gone.
+     * Always closes the connection afterwards (returns false): the watcher has been reading it.
+     */
+    private boolean stream(List<String> args, DataOutputStream out, SocketChannel connection) throws IOException {
+        if (handler == null) {
+            error(out, "this journal agent runs no commands");
+            return false;
+        }
+        StreamClient client = new StreamClient(out, connection);
+        Integer code;
+        try {
+            client.watch();
+            code = handler.stream(List.copyOf(args), client);
+        } catch (RuntimeException e) {
+            synchronized (out) {
+                error(out, "command failed in the journal agent: " + Protocol.oneLine(e));
+            }
+            return false;
+        } finally {
+            client.finished = true;
+        }
+        synchronized (out) {
+            if (code == null) {
+                out.writeByte(Protocol.DECLINED);
+            } else {
+                out.writeByte(Protocol.OK);
+                out.writeInt(code);
+            }
+        }
+        return false;
+    }
+
+    /** The client of one STREAM request: framed output, and whether it is still there. */
+    private final class StreamClient implements AgentHandler.Client {
+        private final DataOutputStream out;
+        private final SocketChannel connection;
+        private final OutputStream stdout;
+        private final OutputStream stderr;
+        private volatile boolean gone;
+        /** Set when the request is answered: the connection then closes, which is not the client leaving. */
+        volatile boolean finished;
+
+        StreamClient(DataOutputStream out, SocketChannel connection) {
+            this.out = out;
+            this.connection = connection;
+            this.stdout = new Frames(Protocol.OUT);
+            this.stderr = new Frames(Protocol.ERR);
+        }
+
+        /**
+         * Reads the connection until it ends: the client sends nothing after its request, so an
+         * end is the client going away (or our own shutdownInput when the agent stops, which lets
+         * the command finish).
+         */
+        void watch() {
+            Thread watcher = new Thread(() -> {
+                ByteBuffer sink = ByteBuffer.allocate(64);
+                try {
+                    while (connection.read(sink) >= 0) {
+                        sink.clear();
+                    }
+                } catch (IOException e) {
+                    // closed under us: either the request is answered, or the client is gone
+                }
+                if (!finished && !isStopping()) {
+                    gone = true;
+                }
+            }, "journal-agent-client-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+
+        @Override public OutputStream out() { return stdout; }
+        @Override public OutputStream err() { return stderr; }
+        @Override public boolean gone() { return gone; }
+
+        @Override
+        public boolean sameUser() {
+            try {
+                UnixDomainPrincipal peer = connection.getOption(ExtendedSocketOptions.SO_PEERCRED);
+                UserPrincipal self = Files.getOwner(Path.of("/proc/self"));
+                return peer != null && peer.user().equals(self);
+            } catch (IOException | UnsupportedOperationException e) {
+                return false;
+            }
+        }
+
+        /** Buffers one stream's bytes and sends them as a frame on flush; drops them once the client is gone. */
+        private final class Frames extends OutputStream {
+            private final byte tag;
+            private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+
+            Frames(byte tag) {
+                this.tag = tag;
+            }
+
+            @Override
+            public synchronized void write(int b) {
+                pending.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                pending.write(b, off, len);
+                if (pending.size() >= 1 << 16) {
+                    flush();
+                }
+            }
+
+            @Override
+            public synchronized void flush() {
+                if (pending.size() == 0) {
+                    return;
+                }
+                byte[] bytes = pending.toByteArray();
+                pending.reset();
+                if (gone) {
+                    return;
+                }
+                try {
+                    synchronized (out) {
+                        out.writeByte(tag);
+                        Protocol.writeBytes(out, bytes);
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    // nobody reads any more: the client is gone
+                    gone = true;
+                }
+            }
+        }
     }
 
     private void append(List<String> args, DataOutputStream out) throws IOException {
