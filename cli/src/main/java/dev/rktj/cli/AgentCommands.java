@@ -2,6 +2,7 @@ package dev.rktj.cli;
 
 import dev.rktj.journal.JournalException;
 import dev.rktj.journal.agent.AgentHandler;
+import java.io.OutputStream;
 import dev.rktj.journal.agent.ExecResult;
 import dev.rktj.kernel.JournalSession;
 import dev.rktj.kernel.KernelConfig;
@@ -9,7 +10,7 @@ import dev.rktj.kernel.appc.Appc;
 import dev.rktj.kernel.appc.PodManifest;
 import dev.rktj.kernel.event.PodStarted;
 import dev.rktj.kernel.event.EventCodec;
-import dev.rktj.kernel.plugin.PluginCache;
+import dev.rktj.kernel.Resident;
 import dev.rktj.kernel.plugin.PluginException;
 import dev.rktj.kernel.pod.PodDirs;
 import dev.rktj.kernel.pod.PodService;
@@ -31,8 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the journal agent runs for its clients: read-only commands in-process against the agent's
- * journal session, and the agent's half of a thin {@code rkt run} ({@link ThinRun}), which holds
- * a prepared pod's lock until its client has started it.
+ * journal session, a thin {@code rkt fetch} with its output streamed ({@link ThinFetch}), and the
+ * agent's half of a thin {@code rkt run} ({@link ThinRun}), which holds a prepared pod's lock
+ * until its client has started it.
  */
 final class AgentCommands implements AgentHandler, AutoCloseable {
 
@@ -40,7 +42,9 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
 
     private final PodDirs dirs;
     private final JournalSession session;
-    private final PluginCache plugins = new PluginCache();
+    private final Resident resident = new Resident();
+    /** This agent's side of {@link ThinFetch#environment()}, as it was when the agent started. */
+    private final String environment = ThinFetch.environment();
     /** Set once the agent stops: a warm-up still under way stops at its next step. */
     private volatile boolean closed;
     /** Pods prepared for a client that has not said it started them, by UUID. */
@@ -64,7 +68,7 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
                 if (closed) {
                     return;
                 }
-                plugins.host(config.pluginDirs());
+                resident.plugins().host(config.pluginDirs());
                 if (closed) {
                     return;
                 }
@@ -94,13 +98,37 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
     private ExecResult command(List<String> args, List<Launched> launched) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = command(args, new InAgent(session, resident, launched == null ? null : launched::add, null), out, err);
+        return new ExecResult(code, out.toByteArray(), err.toByteArray());
+    }
+
+    private static int command(List<String> args, InAgent inAgent, OutputStream out, OutputStream err) {
         PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
         PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
-        int code = Rkt.execute(args.toArray(String[]::new), Path.of("/"),
-                new InAgent(session, plugins, launched == null ? null : launched::add), o, e);
+        int code = Rkt.execute(args.toArray(String[]::new), Path.of("/"), inAgent, o, e);
         o.flush();
         e.flush();
-        return new ExecResult(code, out.toByteArray(), err.toByteArray());
+        return code;
+    }
+
+    /**
+     * A thin client's {@code rkt fetch} ({@link ThinFetch}), its output streamed as it is written;
+     * null (declined, nothing done) when this agent would not fetch what the client would.
+     */
+    @Override
+    public Integer stream(List<String> args, AgentHandler.Client link) {
+        if (args.size() <= ThinFetch.COMMAND_LINE || !args.get(0).equals(ThinFetch.FETCH)) {
+            return null;
+        }
+        List<String> commandLine = args.subList(ThinFetch.COMMAND_LINE, args.size());
+        Main.Head head = Main.Head.of(commandLine.toArray(String[]::new));
+        if (!"fetch".equals(head.command) || head.help || !link.sameUser()
+                || !args.get(3).equals(environment)) {
+            return null;
+        }
+        StreamedClient client = new StreamedClient(link, args.get(1).equals("1"), args.get(2).equals("1"));
+        int code = command(commandLine, new InAgent(session, resident, null, client), link.out(), link.err());
+        return client.declined() ? null : code;
     }
 
     private ExecResult launch(List<String> args) {
@@ -176,7 +204,7 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
         for (String uuid : List.copyOf(held.keySet())) {
             close(held.remove(uuid));
         }
-        plugins.close();
+        resident.close();
     }
 
     private Launched release(String uuid, boolean onlyHere) {

@@ -94,12 +94,47 @@ class HttpsIT extends PodTest {
         rkt.run("--insecure-options=image", "fetch", image.toString()).ok(); // a store with something in it
         var before = StoreSnapshot.of(rkt.dataDir.resolve("cas"));
 
-        RktCli.Result r = rkt.run("fetch", "example.test/hello:1.0");
+        RktCli.Result r = rkt.runBothWays("fetch", "example.test/hello:1.0");
 
         assertEquals(254, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains("--trust-keys-from-https"), r.err());
         assertEquals(before, StoreSnapshot.of(rkt.dataDir.resolve("cas")));
+    }
+
+    @Test
+    void fetchUrl_refusals_sameInTheCommandAndThroughTheAgent() throws Exception {
+        String missing = server.url("storage.example.test", "/example.test/missing.aci");
+
+        RktCli.Result notFound = rkt.runBothWays("--insecure-options=image", "fetch", missing);
+        RktCli.Result noSignature = rkt.runBothWays("fetch", missing);
+        RktCli.Result plainHttp = rkt.runBothWays("--insecure-options=image", "fetch", missing.replace("https://", "http://"));
+
+        for (RktCli.Result r : List.of(notFound, noSignature, plainHttp)) {
+            assertEquals(254, r.code(), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+        }
+        assertTrue(notFound.err().contains("404"), notFound.err());
+        assertTrue(noSignature.err().contains("error opening signature file"), noSignature.err());
+        assertTrue(plainHttp.err().contains("--insecure-options=http"), plainHttp.err());
+        assertEquals("", rkt.run("history", "--no-legend").ok().out());
+    }
+
+    @Test
+    void fetchUrl_throughTheAgentOnATerminal_drawsTheProgressBarThere() throws Exception {
+        rkt.startAgent();
+        String url = server.url("storage.example.test", "/example.test/hello-1.0-linux-amd64.aci");
+        StringBuilder command = new StringBuilder("RKTJ_THIN=required ");
+        for (String a : rkt.command("--insecure-options=image", "fetch", url)) {
+            command.append('\'').append(a.replace("'", "'\\''")).append("' ");
+        }
+
+        RktCli.Result r = RktCli.exec(List.of("script", "--quiet", "--return", "--command", command.toString(), "/dev/null"),
+                null, rkt.env);
+
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("Downloading ACI: [========================================] "), r.out());
+        assertTrue(r.out().strip().matches("(?s).*\\nsha512-[0-9a-f]{32}"), r.out());
     }
 
     @Test
