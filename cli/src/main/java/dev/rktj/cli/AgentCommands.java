@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the journal agent runs for its clients: read-only commands in-process against the agent's
- * journal session, a thin {@code rkt fetch} with its output streamed ({@link ThinFetch}), and the
+ * journal session, a thin {@code rkt fetch} or {@code rkt prepare} with its output streamed ({@link ThinCommand}), and the
  * agent's half of a thin {@code rkt run} ({@link ThinRun}), which holds a prepared pod's lock
  * until its client has started it.
  */
@@ -43,8 +43,8 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
     private final PodDirs dirs;
     private final JournalSession session;
     private final Resident resident = new Resident();
-    /** This agent's side of {@link ThinFetch#environment()}, as it was when the agent started. */
-    private final String environment = ThinFetch.environment();
+    /** This agent's side of {@link ThinCommand#environment()}, as it was when the agent started. */
+    private final String environment = ThinCommand.environment();
     /** Set once the agent stops: a warm-up still under way stops at its next step. */
     private volatile boolean closed;
     /** Pods prepared for a client that has not said it started them, by UUID. */
@@ -112,17 +112,18 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
     }
 
     /**
-     * A thin client's {@code rkt fetch} ({@link ThinFetch}), its output streamed as it is written;
-     * null (declined, nothing done) when this agent would not fetch what the client would.
+     * A thin client's {@code rkt fetch} or {@code rkt prepare} ({@link ThinCommand}), its output
+     * streamed as it is written; null (declined, nothing done) when this agent would not do what
+     * the client would.
      */
     @Override
     public Integer stream(List<String> args, AgentHandler.Client link) {
-        if (args.size() <= ThinFetch.COMMAND_LINE || !args.get(0).equals(ThinFetch.FETCH)) {
+        if (args.size() <= ThinCommand.COMMAND_LINE || !args.get(0).equals(ThinCommand.WORD)) {
             return null;
         }
-        List<String> commandLine = args.subList(ThinFetch.COMMAND_LINE, args.size());
+        List<String> commandLine = args.subList(ThinCommand.COMMAND_LINE, args.size());
         Main.Head head = Main.Head.of(commandLine.toArray(String[]::new));
-        if (!"fetch".equals(head.command) || head.help || !link.sameUser()
+        if (head.command == null || !ThinCommand.COMMANDS.contains(head.command) || head.help || !link.sameUser()
                 || !args.get(3).equals(environment)) {
             return null;
         }

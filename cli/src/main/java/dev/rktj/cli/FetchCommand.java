@@ -1,12 +1,8 @@
 package dev.rktj.cli;
 
-import dev.rktj.kernel.ImageRefs;
 import dev.rktj.kernel.Kernel;
-import dev.rktj.kernel.KernelException;
 import dev.rktj.kernel.PullPolicy;
 import dev.rktj.kernel.image.StoredImage;
-import dev.rktj.kernel.spi.ImageRef;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,7 +48,7 @@ final class FetchCommand extends Sub implements Callable<Integer> {
     public Integer call() throws Exception {
         PullPolicy policy = storeOnly ? PullPolicy.NEVER : noStore ? PullPolicy.UPDATE : PullPolicy.parse(pullPolicy);
         StreamedClient client = rkt().inAgent == null ? null : rkt().inAgent.client();
-        if (client != null && !servable(client)) {
+        if (client != null && !client.canServe(rkt(), images, signatures::get)) {
             client.decline();
             return 0;
         }
@@ -63,52 +59,6 @@ final class FetchCommand extends Sub implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /**
-     * Whether the journal agent fetches, for the thin client it runs this for, exactly what the
-     * client would: it reads every local image file and signature or knows it is absent (a file
-     * the agent cannot read may be the client's to read), and no image is found by a name whose
-     * keys the client could be asked about on its terminal (questions are asked where it is).
-     */
-    private boolean servable(StreamedClient client) {
-        boolean verify;
-        try {
-            verify = !rkt().config().insecure("image");
-        } catch (KernelException e) {
-            return true; // a bad option: the fetch says so, wherever it runs
-        }
-        for (int i = 0; i < images.size(); i++) {
-            ImageRef ref;
-            try {
-                ref = ImageRefs.classify(images.get(i), rkt().cwd());
-            } catch (KernelException e) {
-                continue; // the fetch says what is wrong with it, wherever it runs
-            }
-            Path signature = signatures.get(i);
-            if (signature != null && !readableOrAbsent(signature)) {
-                return false;
-            }
-            if (ref.kind() == ImageRef.Kind.FILE && !readableWithSignatures(Path.of(ref.location()))) {
-                return false;
-            }
-            if (ref.kind() == ImageRef.Kind.NAME && verify && client.canAsk() && !rkt().trustKeysFromHttps) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The file and every {@code .asc} beside it that a fetch might read are readable here or certainly absent. */
-    private static boolean readableWithSignatures(Path image) {
-        String name = image.getFileName() == null ? "" : image.getFileName().toString();
-        return readableOrAbsent(image) && readableOrAbsent(image.resolveSibling(name + ".asc"))
-                && readableOrAbsent(image.resolveSibling(name + ".aci.asc"));
-    }
-
-    /** Not {@code !exists}: a file behind a directory this process may not search neither exists nor is absent. */
-    private static boolean readableOrAbsent(Path file) {
-        return Files.isReadable(file) || Files.notExists(file);
     }
 
     /** Pairs each {@code --signature} with the image before it, as rkt does: the order on the command line matters. */

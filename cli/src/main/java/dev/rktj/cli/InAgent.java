@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * @param resident the agent's plugin hosts and Vert.x
  * @param launches for a thin client's {@code rkt run}: takes the prepared pod instead of running
  *     it ({@link ThinRun}); null for every other request
- * @param client for a command whose output streams to its client ({@link ThinFetch}): that
+ * @param client for a command whose output streams to its client ({@link ThinCommand}): that
  *     client; null for every other request
  */
 record InAgent(JournalSession journal, Resident resident, Consumer<Launched> launches, StreamedClient client) {}

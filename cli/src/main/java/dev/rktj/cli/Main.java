@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * The entry point: answers read-only commands through the journal agent when one is up (this
- * path loads neither picocli, Jackson nor Chronicle), has the agent fetch for {@code rkt fetch}
- * ({@link ThinFetch}), starts the pod of a {@code rkt run} the agent prepared ({@link ThinRun}),
+ * path loads neither picocli, Jackson nor Chronicle), has the agent run {@code rkt fetch} and
+ * {@code rkt prepare} ({@link ThinCommand}), starts the pod of a {@code rkt run} the agent prepared ({@link ThinRun}),
  * and runs every other command in-process.
  */
 public final class Main {
@@ -49,8 +49,8 @@ public final class Main {
                 // the agent went away mid-answer: answer from the journal directly
             }
         }
-        if ("fetch".equals(head.command) && !head.help) {
-            Integer code = ThinFetch.run(cwd, DataDirs.canonical(cwd, head.dataDir), args);
+        if (head.command != null && ThinCommand.COMMANDS.contains(head.command) && !head.help) {
+            Integer code = ThinCommand.run(cwd, DataDirs.canonical(cwd, head.dataDir), head.command, args);
             if (code != null) {
                 System.exit(code);
                 return;

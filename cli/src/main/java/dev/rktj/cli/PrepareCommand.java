@@ -1,6 +1,7 @@
 package dev.rktj.cli;
 
 import dev.rktj.kernel.Kernel;
+import dev.rktj.kernel.pod.AppSpec;
 import dev.rktj.kernel.pod.PrepareRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,12 @@ final class PrepareCommand extends Sub implements Callable<Integer> {
     public Integer call() throws Exception {
         requireRoot();
         RunArgs args = RunArgs.parse(raw, rkt(), true);
+        StreamedClient client = rkt().inAgent == null ? null : rkt().inAgent.client();
+        if (client != null && !client.canServe(rkt(), args.apps.stream().map(AppSpec::image).toList(),
+                i -> args.apps.get(i).signature())) {
+            client.decline(); // nothing done yet: the client prepares itself
+            return 0;
+        }
         try (Kernel kernel = kernel()) {
             String uuid = kernel.pods().prepare(new PrepareRequest(args.apps, args.stage1, args.pullPolicy, rkt().cwd(),
                     args.uuidFileSave), log());

@@ -22,11 +22,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code rkt fetch} with the journal agent up: the agent fetches (ThinFetch), the command's JVM
- * only relays; what the user sees and what the store and journal hold are as without it. The
- * error cases run both ways in TrustIT, AciFixturesIT and HttpsIT.
+ * {@code rkt fetch} and {@code rkt prepare} with the journal agent up: the agent runs them
+ * (ThinCommand), the command's JVM only relays; what the user sees and what the store and journal
+ * hold are as without it. More refusals run both ways in TrustIT, AciFixturesIT and HttpsIT.
  */
-class ThinFetchIT extends PodTest {
+class ThinCommandIT extends PodTest {
 
     @Test
     void fetch_agentUp_theAgentImportsAndRecordsIt_asTheCommandWouldHave() throws Exception {
@@ -116,7 +116,7 @@ class ThinFetchIT extends PodTest {
 
         RktCli.Result required = RktCli.exec(cmd, null, java.util.Map.of("RKTJ_THIN", "required"));
         assertEquals(254, required.code(), required.err());
-        assertTrue(required.err().contains("the journal agent did not run this fetch"), required.err());
+        assertTrue(required.err().contains("the journal agent did not run this command"), required.err());
 
         RktCli.Result r = RktCli.exec(cmd).ok();
         assertTrue(r.out().startsWith("sha512-"), r.out());
@@ -127,11 +127,61 @@ class ThinFetchIT extends PodTest {
         }
     }
 
+    @Test
+    void prepare_agentUp_theAgentPreparesThePodAndTheCommandPrintsItsUuid() throws Exception {
+        Path img = TestImages.aci(base, "example.com/prep", List.of("/bin/true"));
+        long agent = rkt.startAgent();
+        Path uuidFile = base.resolve("uuid");
+
+        RktCli.Result r = rkt.runThin("prepare", "--insecure-options=image", "--uuid-file-save=" + uuidFile, img.toString()).ok();
+
+        assertTrue(r.out().matches("[0-9a-f-]{36}\n"), r.out());
+        assertEquals("", r.err());
+        assertEquals(r.out().trim(), Files.readString(uuidFile).trim());
+        assertEquals(List.of(agent), writers("PodPrepared"));
+        assertEquals("state=prepared\n", rkt.run("status", r.out().trim()).ok().out().lines().findFirst().orElse("") + "\n");
+    }
+
+    @Test
+    void prepare_userMistakes_sameWordsInTheCommandAndThroughTheAgent_noTrace() throws Exception {
+        Path img = TestImages.aci(base, "example.com/zero", List.of("/bin/true"));
+        rkt.runThin("fetch", "--insecure-options=image", img.toString()).ok();
+        String history = rkt.run("history", "--format=json").ok().out();
+        List<String[]> mistakes = List.of(
+                new String[] {"prepare", "--insecure-options=image", "--bogus", img.toString()},
+                new String[] {"prepare", "--insecure-options=image", img.toString(), "--working-dir=/nope"},
+                new String[] {"prepare", "--insecure-options=image", img.toString(), "--user=nobody-here"},
+                new String[] {"prepare", "--insecure-options=image", img.toString(), "--exec=/bin/missing"},
+                new String[] {"prepare", "--insecure-options=image", img.toString(), "--name=Bad_Name"},
+                new String[] {"prepare", "--insecure-options=image", img.toString(), img.toString()},
+                new String[] {"prepare", "--insecure-options=image", "--stage1-name=warp", img.toString()},
+                new String[] {"prepare", "--insecure-options=image", base.resolve("missing.aci").toString()},
+                new String[] {"prepare", img.toString()});
+        for (String[] m : mistakes) {
+            RktCli.Result r = rkt.runBothWays(m);
+            assertEquals(254, r.code(), String.join(" ", m) + " -> " + r.err());
+            assertEquals(1, r.err().lines().count(), String.join(" ", m) + " -> " + r.err());
+            assertTrue(r.err().startsWith("prepare: "), r.err());
+        }
+        assertEquals(history, rkt.run("history", "--format=json").ok().out());
+        Path pods = rkt.dataDir.resolve("pods");
+        if (Files.exists(pods)) {
+            try (Stream<Path> dirs = Files.walk(pods, 2)) {
+                assertEquals(0, dirs.filter(p -> p.getNameCount() - rkt.dataDir.getNameCount() == 3).count(), "no pod directory left");
+            }
+        }
+    }
+
     /** The writer pid of each ImageFetched event, in order. */
     private List<Long> fetchWriters() throws IOException {
+        return writers("ImageFetched");
+    }
+
+    /** The writer pid of each event of {@code type}, in order. */
+    private List<Long> writers(String type) throws IOException {
         List<Long> pids = new ArrayList<>();
         for (JsonNode e : new ObjectMapper().readTree(rkt.run("history", "--format=json").ok().out())) {
-            if (e.get("type").asText().equals("ImageFetched")) {
+            if (e.get("type").asText().equals(type)) {
                 pids.add(e.get("writer").get("pid").asLong());
             }
         }
