@@ -90,15 +90,12 @@ class ImageCommandsIT extends PodTest {
     }
 
     /**
-     * 1,000 images cost the agent a few milliseconds (docs/benchmarks.md); what a command takes end to
-     * end is mostly the command JVM's start-up, which on this shared machine varies with the load of
-     * other builds. So the measure is against {@code rkt list} through the same agent, runs interleaved,
-     * best of 20:
-     * the 1,000 rows may add at most 25 ms (on a quiet machine list takes ~140 ms, image list stays
-     * under 150 ms then, and the absolute numbers are printed).
+     * 1,000 images listed, sorted and cut to the asked fields by the journal agent. How long it takes
+     * is a benchmark's question, not a test's (`bench/images.sh`, docs/benchmarks.md): on this shared
+     * machine a timed assertion measures the other builds' load.
      */
     @Test
-    void imageList_thousandImages_answeredThroughTheAgentAtTheCostOfList() throws Exception {
+    void imageList_thousandImages_answeredThroughTheAgent() throws Exception {
         List<KernelEvent> events = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             String hex = String.format("%064x", i + 1);
@@ -110,20 +107,13 @@ class ImageCommandsIT extends PodTest {
         }
         // the first command starts the agent and folds the view
         assertEquals(1001, rkt.run("image", "list").ok().out().lines().count());
-        long best = Long.MAX_VALUE;
-        long baseline = Long.MAX_VALUE;
-        // 20 rounds: an agent serves many commands in its life, and its JIT needs a few to warm up
-        for (int i = 0; i < 20; i++) {
-            long start = System.nanoTime();
-            rkt.run("list").ok();
-            baseline = Math.min(baseline, (System.nanoTime() - start) / 1_000_000);
-            start = System.nanoTime();
-            RktCli.Result r = rkt.run("image", "list", "--sort=name,size", "--fields=id,name,size,latest");
-            best = Math.min(best, (System.nanoTime() - start) / 1_000_000);
-            assertEquals(1001, r.ok().out().lines().count());
-        }
+        List<String> rows = rkt.run("image", "list", "--sort=name,size", "--fields=name,size", "--full", "--no-legend")
+                .ok().out().lines().toList();
+        assertEquals(1000, rows.size());
+        // by name, then by size within a name: app0 holds images 0, 10, 20, ... of 0, 10 KiB, 20 KiB, ...
+        assertEquals(List.of("example.com/app0:0", "0"), List.of(rows.get(0).split("\t+")));
+        assertEquals(List.of("example.com/app0:10", Long.toString(10 * 1024L)), List.of(rows.get(1).split("\t+")));
+        assertEquals(List.of("example.com/app9:999", Long.toString(999 * 1024L)), List.of(rows.get(999).split("\t+")));
         assertFalse(rkt.agents().isEmpty(), "answered by the journal agent");
-        System.out.println("image list, 1,000 images: " + best + " ms at best; list (no pods): " + baseline + " ms");
-        assertTrue(best <= baseline + 25, "image list of 1,000 images took " + best + " ms at best, list " + baseline + " ms");
     }
 }

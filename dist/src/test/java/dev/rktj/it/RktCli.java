@@ -159,12 +159,34 @@ final class RktCli {
         // an agent notices within half a second once serving; one still starting (its JVM and the
         // queue's first open) can take seconds on a loaded 2-core machine
         long deadline = System.currentTimeMillis() + 30_000;
+        long nextDelete = System.currentTimeMillis() + 2_000;
         List<Long> agents = agents();
         while (!agents.isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
             agents = agents();
+            if (!agents.isEmpty() && System.currentTimeMillis() > nextDelete && Files.exists(cwd)) {
+                // an agent that started while the first delete ran made itself a journal in what was
+                // left, and serves it: deleting that too is what it waits for (as a user's second rm)
+                nextDelete = System.currentTimeMillis() + 2_000;
+                try {
+                    dev.rktj.kernel.fs.SafeDelete.tree(cwd);
+                } catch (java.nio.file.DirectoryNotEmptyException e) {
+                    // again next round
+                }
+            }
         }
         if (!agents.isEmpty()) {
+            // what a stuck agent was doing, for whoever reads the failure (jcmd comes with the JDK)
+            for (long pid : agents) {
+                try {
+                    Process dump = new ProcessBuilder("jcmd", Long.toString(pid), "Thread.print")
+                            .redirectErrorStream(true).start();
+                    String threads = new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    System.err.println("journal agent " + pid + " still running after its data dir was deleted:\n" + threads);
+                } catch (IOException e) {
+                    System.err.println("journal agent " + pid + ": no thread dump: " + e.getMessage());
+                }
+            }
             agents.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
             fail("journal agent(s) " + agents + " still running 30 s after their data dir was deleted");
         }
@@ -185,6 +207,31 @@ final class RktCli {
             Thread.sleep(50);
         }
         throw new AssertionError("no journal agent answered for " + dataDir);
+    }
+
+    /** Stops the journal agents this test started, so the next {@code rkt run} runs in its own JVM. */
+    void stopAgents() throws InterruptedException {
+        for (long pid : agents()) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!agents().isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        if (!agents().isEmpty()) {
+            throw new AssertionError("journal agent(s) " + agents() + " did not stop");
+        }
+    }
+
+    /** The pid of the process that recorded the pod's {@code PodPrepared}: the agent's on the thin path. */
+    long preparedBy(String uuid) throws IOException {
+        for (com.fasterxml.jackson.databind.JsonNode e : new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(run("history", "--format=json", uuid).ok().out())) {
+            if (e.get("type").asText().equals("PodPrepared")) {
+                return e.get("writer").get("pid").asLong();
+            }
+        }
+        throw new AssertionError("pod " + uuid + " has no PodPrepared");
     }
 
     /** Journal agents serving this data dir. */

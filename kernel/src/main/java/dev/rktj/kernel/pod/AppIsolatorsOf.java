@@ -3,6 +3,7 @@ package dev.rktj.kernel.pod;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rktj.kernel.appc.Isolator;
 import dev.rktj.kernel.spi.AppIsolators;
+import dev.rktj.kernel.spi.SyscallFilter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * Owns translating an app's appc isolators (already validated by {@code Appc}) into the SPI's
- * {@link AppIsolators}: quantities become bytes, capability sets lists of names; the names of the
- * isolators it does not translate are passed on for the stage1 to refuse or report.
+ * {@link AppIsolators}: quantities become bytes or thousandths of a CPU, capability and system call
+ * sets lists of names; the names of the isolators it does not translate are passed on for the
+ * stage1 to refuse or report.
  */
 final class AppIsolatorsOf {
 
@@ -29,31 +31,42 @@ final class AppIsolatorsOf {
         List<String> retain = null;
         List<String> remove = null;
         boolean noNewPrivileges = false;
+        Long cpu = null;
+        Long shares = null;
+        SyscallFilter syscalls = null;
         List<String> others = new ArrayList<>();
         for (Isolator isolator : isolators) {
             JsonNode value = isolator.value();
             switch (isolator.name()) {
-                case "resource/memory" -> memory = memoryLimit(app, value);
+                case "resource/memory" -> memory = limit(app, isolator.name(), value, BigDecimal.ONE, "bytes");
+                case "resource/cpu" -> cpu = limit(app, isolator.name(), value, BigDecimal.valueOf(1000), "thousandths of a CPU");
+                case "os/linux/cpu-shares" -> shares = value.longValue();
                 case "os/linux/capabilities-retain-set" -> retain = names(value.get("set"));
                 case "os/linux/capabilities-remove-set" -> remove = names(value.get("set"));
+                case "os/linux/seccomp-retain-set", "os/linux/seccomp-remove-set" -> syscalls = new SyscallFilter(
+                        isolator.name().endsWith("retain-set"), names(value.get("set")),
+                        value.hasNonNull("errno") ? value.get("errno").textValue() : null);
                 case "os/linux/no-new-privileges" -> noNewPrivileges = value.booleanValue();
                 default -> others.add(isolator.name());
             }
         }
-        return new AppIsolators(memory, retain, remove, noNewPrivileges, others);
+        return new AppIsolators(memory, retain, remove, noNewPrivileges, others, cpu, shares, syscalls);
     }
 
-    /** The limit (else the request, which the spec makes the limit's default) in bytes, or null for none. */
-    private static Long memoryLimit(String app, JsonNode value) throws PodException {
+    /**
+     * The limit (else the request, which the spec makes the limit's default) times {@code unit},
+     * rounded up to a whole number, or null for none.
+     */
+    private static Long limit(String app, String name, JsonNode value, BigDecimal unit, String units) throws PodException {
         JsonNode q = value.hasNonNull("limit") ? value.get("limit") : value.get("request");
         if (q == null || q.isNull()) {
             return null;
         }
         try {
-            BigDecimal bytes = q.isNumber() ? q.decimalValue() : bytes(q.textValue());
-            return bytes.setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+            BigDecimal amount = (q.isNumber() ? q.decimalValue() : bytes(q.textValue())).multiply(unit);
+            return amount.setScale(0, java.math.RoundingMode.CEILING).longValueExact();
         } catch (ArithmeticException | IllegalArgumentException e) {
-            throw new PodException("app \"" + app + "\": resource/memory limit " + q + " is not a number of bytes rktj can use");
+            throw new PodException("app \"" + app + "\": " + name + " limit " + q + " is not a number of " + units + " rktj can use");
         }
     }
 

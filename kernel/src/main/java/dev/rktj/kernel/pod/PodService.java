@@ -333,7 +333,7 @@ public final class PodService {
                       UserLog log) throws KernelException {
         Stage1Process process;
         try {
-            process = stage1.run(podRun(uuid, podDir, manifest, interactive));
+            process = stage1.run(podRun(uuid, podDir, manifest, interactive, stage1, log));
         } catch (Stage1Exception | KernelException e) {
             throw startFailed(uuid, lock, e);
         }
@@ -356,7 +356,12 @@ public final class PodService {
         }
     }
 
-    private PodRun podRun(String uuid, Path podDir, PodManifest manifest, boolean interactive) throws KernelException {
+    /** The insecure options that concern running a pod, as rkt's {@code all-run} groups them. */
+    private static final List<String> INSECURE_RUN = List.of(PodRun.INSECURE_CAPABILITIES, PodRun.INSECURE_PATHS,
+            PodRun.INSECURE_SECCOMP);
+
+    private PodRun podRun(String uuid, Path podDir, PodManifest manifest, boolean interactive, Stage1 stage1, UserLog log)
+            throws KernelException {
         List<AppRun> apps = new ArrayList<>();
         for (RuntimeApp ra : manifest.apps()) {
             Path tree;
@@ -367,9 +372,25 @@ public final class PodService {
                         + "\" is not in the store any more: " + e.getMessage(), e);
             }
             apps.add(appRun(ra, tree, podDir));
+            reportUnenforced(stage1, ra, log);
         }
+        Set<String> insecure = new HashSet<>(INSECURE_RUN);
+        insecure.retainAll(kernel.config().insecureOptions());
         return new PodRun(uuid, podDir, podDir.resolve(PodLock.FILE), podDir.resolve("stage1/rootfs/rkt/status"), apps,
-                interactive, kernel.config().debug());
+                interactive, kernel.config().debug(), insecure);
+    }
+
+    /**
+     * The spec lets an executor ignore isolators only if it tells the user which: a stage1 that
+     * enforces none (fly, like rkt's) runs the app without them, and says so.
+     */
+    private static void reportUnenforced(Stage1 stage1, RuntimeApp app, UserLog log) {
+        List<dev.rktj.kernel.appc.Isolator> isolators = app.app().isolators();
+        if (isolators == null || isolators.isEmpty() || stage1.info().can(Stage1Capability.ISOLATORS)) {
+            return;
+        }
+        log.err("stage1 " + stage1.info().name() + " enforces no isolators: app \"" + app.name() + "\" runs without "
+                + String.join(", ", isolators.stream().map(dev.rktj.kernel.appc.Isolator::name).toList()));
     }
 
     /** Records that the stage1 never started, releases the pod and returns what to throw. */
@@ -411,7 +432,7 @@ public final class PodService {
         Prepared p = prepareLocked(request, log);
         Path runDir = moveToRun(p);
         try {
-            Stage1Launch launch = p.stage1().launch(podRun(p.uuid(), runDir, p.manifest(), interactive));
+            Stage1Launch launch = p.stage1().launch(podRun(p.uuid(), runDir, p.manifest(), interactive, p.stage1(), log));
             return new Launched(p.uuid(), runDir, p.stage1().info().name(), launch, p.lock());
         } catch (Stage1Exception | KernelException e) {
             throw startFailed(p.uuid(), p.lock(), e);

@@ -12,14 +12,21 @@ import java.util.List;
  * @param capabilitiesRemove {@code os/linux/capabilities-remove-set}, or null
  * @param noNewPrivileges {@code os/linux/no-new-privileges}
  * @param others the names of the app's other isolators, which the kernel does not translate
- *     ({@code resource/cpu}, seccomp sets, ...): a stage1 must refuse or report each of them
+ *     (SELinux, AppArmor, block I/O, ...): a stage1 must refuse or report each of them
+ * @param cpuMillis {@code resource/cpu} limit in thousandths of a CPU ({@code 500m} is 500, {@code 2} is 2000), or null
+ * @param cpuShares {@code os/linux/cpu-shares} (2 to 262144, the cgroup v1 weight; 1024 is the default), or null
+ * @param syscalls {@code os/linux/seccomp-retain-set} or {@code -remove-set}, or null when the app has
+ *     neither (the stage1 then applies its default filter)
  */
 public record AppIsolators(
         Long memoryLimit,
         List<String> capabilitiesRetain,
         List<String> capabilitiesRemove,
         boolean noNewPrivileges,
-        List<String> others) {
+        List<String> others,
+        Long cpuMillis,
+        Long cpuShares,
+        SyscallFilter syscalls) {
 
     /** No isolators at all. */
     public static final AppIsolators NONE = new AppIsolators(null, null, null, false, List.of());
@@ -30,8 +37,14 @@ public record AppIsolators(
         others = List.copyOf(others);
     }
 
+    /** Without CPU or system call isolators. */
+    public AppIsolators(Long memoryLimit, List<String> capabilitiesRetain, List<String> capabilitiesRemove,
+            boolean noNewPrivileges, List<String> others) {
+        this(memoryLimit, capabilitiesRetain, capabilitiesRemove, noNewPrivileges, others, null, null, null);
+    }
+
     public boolean isEmpty() {
         return memoryLimit == null && capabilitiesRetain == null && capabilitiesRemove == null && !noNewPrivileges
-                && others.isEmpty();
+                && others.isEmpty() && cpuMillis == null && cpuShares == null && syscalls == null;
     }
 }

@@ -42,7 +42,10 @@ import org.pf4j.Extension;
  *           nsenter --root=ROOTFS --wd=ROOTFS/WD -S UID -- EXEC...
  * </pre>
  * Everything is util-linux and coreutils; all mounts die with the namespace, so {@link #gc} has
- * nothing to undo.
+ * nothing to undo. An interactive pod's chain starts with {@code perl POD/stage1/fly-tty.pl POD --},
+ * which gives the app a pseudo-terminal of its own, relays the user's, and kills the pod when ^]
+ * is pressed three times within a second (fly-run.sh then starts the app under
+ * {@code setsid --ctty}). Fly enforces no isolators; the kernel tells the user which it ignores.
  */
 @Extension
 public final class FlyStage1 implements Stage1 {
@@ -50,6 +53,7 @@ public final class FlyStage1 implements Stage1 {
     static final String NAME = "fly";
     static final String APPC_NAME = "coreos.com/rkt/stage1-fly";
     private static final String SCRIPT = "fly-run.sh";
+    private static final String TTY_SCRIPT = "fly-tty.pl";
 
     private static final Stage1Info INFO = new Stage1Info(NAME, APPC_NAME, readVersion(),
             // stdin passes through when the pod is interactive, and the chain can be started by a thin client;
@@ -99,14 +103,23 @@ public final class FlyStage1 implements Stage1 {
         checkOverlayPath(tree);
         checkOverlayPath(appDir);
         String workingDirectory = ImagePaths.resolveDirectory(tree, app.workingDirectory());
-        Path script = writeScript(podDir);
+        Path perl = request.interactive() ? HostTools.perl() : null;
+        Path script = writeScript(podDir, SCRIPT);
         try {
             Files.createDirectories(request.statusDir());
         } catch (IOException e) {
             throw new Stage1Exception("stage1 fly: cannot create " + request.statusDir() + ": " + e.getMessage(), e);
         }
-        return new Stage1Launch(command(tools, script, hostMountNamespace(), request, app, tree, appDir, podDir,
-                workingDirectory), podDir, request.interactive());
+        List<String> command = command(tools, script, hostMountNamespace(), request, app, tree, appDir, podDir,
+                workingDirectory);
+        if (perl != null) {
+            // an interactive pod's terminal goes through fly-tty.pl, which kills the pod on ^]^]^]
+            List<String> relayed = new ArrayList<>(List.of(perl.toString(), writeScript(podDir, TTY_SCRIPT).toString(),
+                    podDir.toString(), "--"));
+            relayed.addAll(command);
+            command = relayed;
+        }
+        return new Stage1Launch(command, podDir, request.interactive());
     }
 
     /**
@@ -308,15 +321,15 @@ public final class FlyStage1 implements Stage1 {
         }
     }
 
-    private static Path writeScript(Path podDir) throws Stage1Exception {
+    private static Path writeScript(Path podDir, String name) throws Stage1Exception {
         Path dir = podDir.resolve("stage1");
-        Path script = dir.resolve(SCRIPT);
-        try (InputStream in = FlyStage1.class.getResourceAsStream(SCRIPT)) {
+        Path script = dir.resolve(name);
+        try (InputStream in = FlyStage1.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new Stage1Exception("stage1 fly: " + SCRIPT + " is missing from the plugin");
+                throw new Stage1Exception("stage1 fly: " + name + " is missing from the plugin");
             }
             Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, SCRIPT, ".tmp");
+            Path temp = Files.createTempFile(dir, name, ".tmp");
             Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.move(temp, script, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

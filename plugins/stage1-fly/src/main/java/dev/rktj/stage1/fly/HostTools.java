@@ -25,6 +25,15 @@ record HostTools(Path flock, Path unshare, Path sh, Path env, Path setpriv, Path
                 find("nsenter", "util-linux"));
     }
 
+    /**
+     * perl, which runs fly-tty.pl for interactive pods; setsid, which fly-run.sh then runs, is
+     * checked with it.
+     */
+    static Path perl() throws Stage1Exception {
+        find("setsid", "util-linux");
+        return find("perl", "perl-base");
+    }
+
     private static Path find(String tool, String provider) throws Stage1Exception {
         for (String directory : DIRECTORIES) {
             Path candidate = Path.of(directory, tool);

@@ -63,6 +63,13 @@ write_atomically "$pod_dir/ppid" "$$" || fail "cannot write $pod_dir/ppid"
 # them to record the exit status. Caught signals are reset to default in the app.
 trap ':' HUP INT QUIT TERM
 
+# An interactive pod on a terminal: fly-tty.pl relays the user's terminal through a pseudo-terminal
+# of the pod's own; the app leads a session whose controlling terminal it is, so ^C and ^Z reach
+# the app and not this chain.
+if [ -n "$RKTJ_FLY_TTY" ] && [ -t 0 ]; then
+    set -- setsid --ctty "$@"
+fi
+
 # In the foreground: an interactive app keeps the terminal and stdin. This shell's stderr is
 # parked meanwhile, or it would add "Killed" to the user's terminal when the app dies of a
 # signal; the app gets the real one back in a subshell that exec's it, so it is still this

@@ -35,8 +35,8 @@ final class AppChecks {
         }
         if (!app.isolators().others().isEmpty()) {
             throw new Stage1Exception("stage1 nspawn: app \"" + name + "\": isolator " + app.isolators().others().get(0)
-                    + " cannot be enforced by stage1 nspawn (it enforces resource/memory, the capability sets and"
-                    + " no-new-privileges)");
+                    + " cannot be enforced by stage1 nspawn (it enforces resource/memory, resource/cpu,"
+                    + " os/linux/cpu-shares, the capability and seccomp sets and no-new-privileges)");
         }
         Path tree = app.tree().toAbsolutePath().normalize();
         if (!Files.isDirectory(tree)) {

@@ -2,6 +2,7 @@ package dev.rktj.stage1.nspawn;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.rktj.kernel.spi.AppIsolators;
 import dev.rktj.kernel.spi.AppRun;
 import dev.rktj.kernel.spi.PodEnter;
 import dev.rktj.kernel.spi.PodGc;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +55,7 @@ public final class NspawnStage1 implements Stage1 {
     static final String APPC_NAME = "coreos.com/rkt/stage1-coreos";
     private static final String RUN_SCRIPT = "nspawn-run.sh";
     private static final String SUPERVISOR = "supervisor.sh";
+    private static final String EXEC_PL = "exec.pl";
     private static final List<String> TOP_LEVEL = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
 
     private static final Stage1Info INFO = new Stage1Info(NAME, APPC_NAME, readVersion(), Set.of(
@@ -96,10 +99,17 @@ public final class NspawnStage1 implements Stage1 {
         Path podDir = request.podDir().toAbsolutePath().normalize();
         Path stage1 = podDir.resolve("stage1/rootfs");
         Path statusDir = request.statusDir().toAbsolutePath().normalize();
+        // rkt's --insecure-options=capabilities,paths,seccomp, each turning one protection off
+        boolean keepCapabilities = request.insecure(PodRun.INSECURE_CAPABILITIES);
+        boolean protectPaths = !request.insecure(PodRun.INSECURE_PATHS);
+        boolean filterSyscalls = !request.insecure(PodRun.INSECURE_SECCOMP);
         List<String> binds = new ArrayList<>();
         Set<String> capabilities = new LinkedHashSet<>();
+        Set<Cgroups.Controller> controllers = EnumSet.noneOf(Cgroups.Controller.class);
+        AppMounts mounts = new AppMounts();
         List<String> appArguments = new ArrayList<>();
-        boolean memoryLimits = false;
+        Path perl = null;
+        int prctl = 0;
         try {
             layOut(stage1, binds);
             Files.createDirectories(statusDir);
@@ -111,27 +121,47 @@ public final class NspawnStage1 implements Stage1 {
                 Path tree = app.tree().toAbsolutePath().normalize();
                 Path appDir = app.appDir().toAbsolutePath().normalize();
                 String workingDirectory = AppChecks.workingDirectory(app, tree);
-                List<String> boundingSet = Capabilities.boundingSet(app.name(), app.isolators());
-                capabilities.addAll(boundingSet);
-                if (app.isolators().memoryLimit() != null) {
-                    memoryLimits = true;
+                List<String> boundingSet = keepCapabilities ? null : Capabilities.boundingSet(app.name(), app.isolators());
+                if (boundingSet != null) {
+                    capabilities.addAll(boundingSet);
+                }
+                byte[] filter = filterSyscalls ? SyscallFilters.program(app.name(), app.isolators().syscalls()) : null;
+                if (filter != null && perl == null) {
+                    perl = Tools.perl();
+                    prctl = SyscallFilters.prctl();
+                }
+                AppIsolators isolators = app.isolators();
+                Long cpuQuota = isolators.cpuMillis() == null ? null : Cgroups.cpuQuotaMicros(app.name(), isolators.cpuMillis());
+                if (isolators.memoryLimit() != null) {
+                    controllers.add(Cgroups.Controller.MEMORY);
+                }
+                if (cpuQuota != null || isolators.cpuShares() != null) {
+                    controllers.add(Cgroups.Controller.CPU);
                 }
                 writeAppFiles(stage1.resolve("rkt/apps").resolve(app.name()), stage1.resolve("rkt/env").resolve(app.name()),
-                        app, new AppScripts(app, tools, workingDirectory, boundingSet));
+                        app, filter, new AppScripts(app, tools, workingDirectory, boundingSet, filter == null ? null : perl, prctl));
+                mounts.add(app.name(), protectPaths);
                 if (!appDir.equals(stage1.resolve("opt/stage2").resolve(app.name()))) {
                     Files.createDirectories(stage1.resolve("opt/stage2").resolve(app.name()).resolve("rootfs"));
                     binds.add("--bind=" + appDir.resolve("rootfs") + ":" + AppScripts.rootfs(app.name()));
                 }
-                appArguments.addAll(List.of(app.name(), tree.toString(), appDir.toString(),
-                        app.isolators().memoryLimit() == null ? "-" : String.valueOf(app.isolators().memoryLimit())));
+                appArguments.addAll(List.of(app.name(), tree.toString(), appDir.toString()));
+                appArguments.addAll(Cgroups.arguments(isolators.memoryLimit(), cpuQuota, isolators.cpuShares()));
+            }
+            Files.writeString(stage1.resolve("rkt/fstab"), mounts.fstab(), UTF_8);
+            if (protectPaths) {
+                inaccessibleFile(stage1.resolve(AppMounts.INACCESSIBLE.substring(1)));
             }
         } catch (IOException e) {
             throw new Stage1Exception("stage1 nspawn: cannot lay out pod " + request.uuid() + ": " + e.getMessage(), e);
         }
-        if (memoryLimits) {
-            MemoryCgroups.requireSupport();
+        for (Cgroups.Controller controller : controllers) {
+            Cgroups.requireSupport(controller);
         }
         copyResource(SUPERVISOR, stage1.resolve("rkt").resolve(SUPERVISOR));
+        if (perl != null) {
+            copyResource(EXEC_PL, stage1.resolve(AppScripts.EXEC_PL.substring(1)));
+        }
         Path runScript = copyResource(RUN_SCRIPT, podDir.resolve("stage1").resolve(RUN_SCRIPT));
 
         List<String> command = new ArrayList<>(List.of(
@@ -141,6 +171,13 @@ public final class NspawnStage1 implements Stage1 {
                 PodProcesses.hostMountNamespace(), podDir.toString(), String.valueOf(request.apps().size())));
         command.addAll(appArguments);
         command.add("--");
+        // nspawn-run.sh exports these to systemd-nspawn: its own filter and read-only /proc/sys and /sys go too
+        if (!filterSyscalls) {
+            command.add("SYSTEMD_SECCOMP=0");
+        }
+        if (!protectPaths) {
+            command.add("SYSTEMD_NSPAWN_API_VFS_WRITABLE=yes");
+        }
         command.add(tools.nspawn().toString());
         command.add("--quiet");
         if (PodProcesses.systemdIsInit()) {
@@ -155,7 +192,7 @@ public final class NspawnStage1 implements Stage1 {
                 request.interactive() ? "--console=autopipe" : "--console=pipe",
                 // the stage1 rootfs is rktj's, not an OS: nothing of the host's to copy into it
                 "--resolv-conf=off", "--timezone=off", "--link-journal=no",
-                "--capability=" + String.join(",", capabilities)));
+                "--capability=" + (keepCapabilities ? "all" : String.join(",", capabilities))));
         command.addAll(binds);
         return new Stage1Launch(command, podDir, request.interactive());
     }
@@ -171,7 +208,7 @@ public final class NspawnStage1 implements Stage1 {
     }
 
     /**
-     * Releases the pod's memory cgroups; checks that nothing of the pod is mounted on the host, so
+     * Releases the pod's cgroups; checks that nothing of the pod is mounted on the host, so
      * the kernel never deletes through a leaked mount.
      */
     @Override
@@ -181,7 +218,7 @@ public final class NspawnStage1 implements Stage1 {
             return;
         }
         PodProcesses.requireNothingMounted(podDir);
-        MemoryCgroups.remove(podDir);
+        Cgroups.remove(podDir);
     }
 
     /**
@@ -209,9 +246,15 @@ public final class NspawnStage1 implements Stage1 {
         }
     }
 
-    private static void writeAppFiles(Path dir, Path envFile, AppRun app, AppScripts scripts) throws IOException {
+    private static void writeAppFiles(Path dir, Path envFile, AppRun app, byte[] filter, AppScripts scripts)
+            throws IOException {
         Files.createDirectories(dir);
         writeExecutable(dir.resolve("start"), scripts.start());
+        if (filter == null) {
+            Files.deleteIfExists(dir.resolve("seccomp.bpf"));
+        } else {
+            Files.write(dir.resolve("seccomp.bpf"), filter);
+        }
         writeOrRemove(dir.resolve("pre-start"), app.preStart().isEmpty() ? null : scripts.handler("pre-start", app.preStart()));
         writeOrRemove(dir.resolve("post-stop"), app.postStop().isEmpty() ? null : scripts.handler("post-stop", app.postStop()));
         writeOrRemove(dir.resolve("read-only"), app.readOnlyRootfs() ? "" : null);
@@ -221,6 +264,14 @@ public final class NspawnStage1 implements Stage1 {
             env.append(variable.getKey()).append('=').append(variable.getValue()).append('\0');
         }
         Files.writeString(envFile, env, UTF_8);
+    }
+
+    /** An empty file only root may read (and root reads nothing from it), to bind over hidden files. */
+    private static void inaccessibleFile(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            Files.createFile(file);
+        }
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
     }
 
     private static void writeOrRemove(Path file, String content) throws IOException {

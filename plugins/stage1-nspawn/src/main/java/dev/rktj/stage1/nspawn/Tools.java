@@ -22,6 +22,11 @@ record Tools(Path flock, Path unshare, Path sh, Path nspawn, Path env, Path setp
                 inUsr("nsenter", "util-linux"));
     }
 
+    /** perl, which installs system call filters in the container (exec.pl); only pods with one need it. */
+    static Path perl() throws Stage1Exception {
+        return inUsr("perl", "perl-base");
+    }
+
     /** A tool the container runs: it sees the host's /usr, so the tool must be there. */
     private static Path inUsr(String tool, String provider) throws Stage1Exception {
         Path found = find(tool, provider);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # stage1 nspawn, inside the container: the pod's init (PID 1). Gives each app the container's
-# /dev, /proc and /sys and a /tmp of its own, runs the apps side by side (each: pre-start
+# /dev, /proc and /sys and a /tmp of its own (/rkt/fstab), runs the apps side by side (each: pre-start
 # handler, app, status file, post-stop handler), stops the others when one fails (rkt's rule),
 # forwards a stop to the apps, reaps, and exits with the first failed app's code (in pod order).
 #
@@ -22,14 +22,13 @@ fail() {
 
 [ "$#" -ge 1 ] || fail "usage: supervisor.sh APP..."
 
+# /rkt/fstab holds every app's mounts: the container's /dev, /proc and /sys, a /tmp of its own and
+# (unless --insecure-options=paths) rkt's read-only and hidden kernel paths. One mount(8) for all.
+mount --all --fstab /rkt/fstab || fail "cannot mount /dev, /proc, /sys and /tmp in the apps' rootfs"
 for app; do
-    root=/opt/stage2/$app/rootfs
-    { mount --rbind /dev "$root/dev" && mount --rbind /proc "$root/proc" && mount --rbind /sys "$root/sys" \
-        && mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/tmp"; } \
-        || fail "cannot mount /dev, /proc, /sys and /tmp for app $app"
     if [ -e "/rkt/apps/$app/read-only" ]; then
         # this mount only: /dev, /proc, /sys and /tmp stay as they are
-        mount -o remount,bind,ro "$root" || fail "cannot make the rootfs of app $app read-only"
+        mount -o remount,bind,ro "/opt/stage2/$app/rootfs" || fail "cannot make the rootfs of app $app read-only"
     fi
 done
 

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static dev.rktj.stage1.nspawn.PodRuns.awaitRunning;
+import static dev.rktj.stage1.nspawn.PodRuns.upper;
+import static dev.rktj.stage1.nspawn.PodRuns.with;
+import static dev.rktj.stage1.nspawn.PodRuns.withTree;
 
 import dev.rktj.kernel.spi.AppIsolators;
 import dev.rktj.kernel.spi.AppRun;
@@ -29,7 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** What nspawn does beyond the stage1 contract: several apps, handlers, stop, enter, isolators. */
+/** What nspawn does beyond the stage1 contract: several apps, handlers, stop, enter (isolators: NspawnIsolatorsTest). */
 @Tag("root")
 class NspawnStage1Test {
 
@@ -150,92 +154,5 @@ class NspawnStage1Test {
         assertTrue(commands.stream().anyMatch(l -> l.endsWith("/bin/sleep 61")), ps);
         assertFalse(commands.stream().anyMatch(l -> l.contains("java") || l.contains("systemd-nspawn")), ps);
         assertTrue(commands.size() < 15, ps);
-    }
-
-    @Test
-    void run_memoryLimit_killsAnAppAllocatingPastIt() throws Exception {
-        assumeTrue(memoryCgroupUsable(), "this host cannot limit memory through cgroups");
-        Path tree = TestRootfs.build(fixture.dir().resolve("alloc-tree"), "/bin/sh", "/usr/bin/head", "/usr/bin/tr");
-        // a shell holds a command substitution's output in memory: 64 MB against a 16 MiB limit
-        String allocate = "x=$(head -c 64000000 /dev/zero | tr '\\0' a); exit 0";
-        PodRun limited = with(withTree(fixture.pod(fixture.app("main", "/bin/sh", "-c", allocate)), tree),
-                List.of(), List.of(), new AppIsolators(16L << 20, null, null, false, List.of()));
-        PodRun unlimited = withTree(fixture.pod(fixture.app("main", "/bin/sh", "-c", allocate)), tree);
-
-        PodExit killed = fixture.waitFor(fixture.run(stage1, limited));
-        PodExit free = fixture.waitFor(fixture.run(stage1, unlimited));
-        stage1.gc(new PodGc(limited.uuid(), limited.podDir()));
-
-        assertEquals(Map.of("main", 137), killed.appExitCodes(), "SIGKILL by the OOM killer");
-        assertEquals(Map.of("main", 0), free.appExitCodes());
-        assertFalse(Files.exists(limited.podDir().resolve(MemoryCgroups.RECORD)), "gc removes the pod's cgroup");
-    }
-
-    @Test
-    void run_capabilityRemoveSet_dropsItFromTheApp() throws Exception {
-        // CapBnd of /proc/self/status as the app sees it; CAP_CHOWN is bit 0, CAP_MKNOD bit 27
-        String script = "read_bnd() { while read k v; do if [ \"$k\" = CapBnd: ]; then echo $v; fi; done < /proc/self/status; }; "
-                + "read_bnd > /bnd && [ -s /bnd ]";
-        PodRun pod = with(fixture.pod(fixture.app("main", "/bin/sh", "-c", script)), List.of(), List.of(),
-                new AppIsolators(null, null, List.of("CAP_CHOWN", "CAP_MKNOD"), true, List.of()));
-
-        PodExit exit = fixture.waitFor(fixture.run(stage1, pod));
-
-        assertEquals(0, exit.exitCode());
-        long bounding = Long.parseUnsignedLong(Files.readString(upper(pod, 0).resolve("bnd"), UTF_8).strip(), 16);
-        long expected = 0;
-        for (int bit : new int[] {29, 3, 1, 4, 5, 13, 10, 7, 6, 8, 31, 18}) { // the default set minus CHOWN and MKNOD
-            expected |= 1L << bit;
-        }
-        assertEquals(Long.toHexString(expected), Long.toHexString(bounding));
-    }
-
-    @Test
-    void launch_isolatorItCannotEnforce_isRefusedNamingIt() throws Exception {
-        PodRun pod = with(fixture.pod(fixture.app("main", "/bin/true")), List.of(), List.of(),
-                new AppIsolators(null, null, null, false, List.of("resource/cpu")));
-
-        Stage1Exception e = assertThrows(Stage1Exception.class, () -> stage1.launch(pod));
-
-        assertTrue(e.getMessage().contains("resource/cpu"), e.getMessage());
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    /** The same pod, its first app given handlers and isolators. */
-    private static PodRun with(PodRun pod, List<String> preStart, List<String> postStop, AppIsolators isolators) {
-        List<AppRun> apps = new ArrayList<>(pod.apps());
-        AppRun a = apps.get(0);
-        apps.set(0, new AppRun(a.name(), a.imageId(), a.tree(), a.appDir(), a.exec(), a.environment(), a.uid(), a.gid(),
-                a.supplementaryGids(), a.workingDirectory(), a.readOnlyRootfs(), preStart, postStop, isolators));
-        return new PodRun(pod.uuid(), pod.podDir(), pod.lockFile(), pod.statusDir(), apps, pod.interactive(), pod.debug());
-    }
-
-    /** The same pod, every app running in {@code tree}. */
-    private static PodRun withTree(PodRun pod, Path tree) {
-        List<AppRun> apps = pod.apps().stream().map(a -> new AppRun(a.name(), a.imageId(), tree, a.appDir(), a.exec(),
-                a.environment(), a.uid(), a.gid(), a.supplementaryGids(), a.workingDirectory(), a.readOnlyRootfs(),
-                a.preStart(), a.postStop(), a.isolators())).toList();
-        return new PodRun(pod.uuid(), pod.podDir(), pod.lockFile(), pod.statusDir(), apps, pod.interactive(), pod.debug());
-    }
-
-    private static Path upper(PodRun pod, int app) {
-        return pod.apps().get(app).appDir().resolve("upper");
-    }
-
-    /** The app wrote its pid: its start script is running, and is about to become the app. */
-    private static void awaitRunning(PodRun pod, String app) throws Exception {
-        Path pid = pod.podDir().resolve("stage1/rootfs/rkt/apps").resolve(app).resolve("pid");
-        assertTrue(Stage1Fixture.awaitFile(Duration.ofSeconds(20), pid).isPresent(), "app " + app + " did not start");
-        Thread.sleep(300);
-    }
-
-    private static boolean memoryCgroupUsable() {
-        try {
-            MemoryCgroups.requireSupport();
-            return true;
-        } catch (Stage1Exception e) {
-            return false;
-        }
     }
 }
