@@ -16,6 +16,8 @@ public final class Kernel implements AutoCloseable {
     private final KernelConfig config;
     private final JournalSession sharedJournal;
     private final Resident resident;
+    private final Object journalLock = new Object();
+    /** Guarded by {@link #journalLock}. */
     private JournalSession journal;
     private ImageStore store;
     private PluginHost plugins;
@@ -48,15 +50,22 @@ public final class Kernel implements AutoCloseable {
         return config;
     }
 
-    public synchronized JournalSession journal() throws KernelException {
-        if (journal == null) {
-            try {
-                journal = JournalSession.open(config.dataDir(), config.agentCommand());
-            } catch (dev.rktj.journal.JournalException e) {
-                throw new KernelException(e.getMessage(), e);
+    /**
+     * Opened under its own lock, not the kernel's: opening the queue takes a third of a second,
+     * which a fetch spends on a thread of its own while its main thread starts the store, the
+     * plugins and Vert.x (it waited for the queue when both shared the kernel's monitor).
+     */
+    public JournalSession journal() throws KernelException {
+        synchronized (journalLock) {
+            if (journal == null) {
+                try {
+                    journal = JournalSession.open(config.dataDir(), config.agentCommand());
+                } catch (dev.rktj.journal.JournalException e) {
+                    throw new KernelException(e.getMessage(), e);
+                }
             }
+            return journal;
         }
-        return journal;
     }
 
     public synchronized ImageStore store() throws KernelException {
@@ -162,8 +171,10 @@ public final class Kernel implements AutoCloseable {
         if (plugins != null && resident == null) {
             plugins.close();
         }
-        if (journal != null && journal != sharedJournal) {
-            journal.close();
+        synchronized (journalLock) {
+            if (journal != null && journal != sharedJournal) {
+                journal.close();
+            }
         }
     }
 }
