@@ -85,20 +85,29 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
 
     @Override
     public ExecResult exec(List<String> args) {
+        return exec(args, () -> false);
+    }
+
+    @Override
+    public ExecResult exec(List<String> args, AgentHandler.Peer peer) {
         String word = args.isEmpty() ? "" : args.get(0);
         return switch (word) {
-            case ThinRun.LAUNCH -> launch(args.subList(1, args.size()));
+            case ThinRun.LAUNCH -> launch(args, peer);
             case ThinRun.STARTED -> started(args);
             case ThinRun.FAILED, ThinRun.EXITED -> ended(args);
-            default -> command(args, null);
+            default -> command(args, null, null);
         };
     }
 
-    /** Runs one command line in-process; a {@code run} hands its prepared pod to {@code launched}. */
-    private ExecResult command(List<String> args, List<Launched> launched) {
+    /**
+     * Runs one command line in-process; a {@code run} hands its prepared pod to {@code launched}.
+     *
+     * @param client a thin run's client, or null
+     */
+    private ExecResult command(List<String> args, List<Launched> launched, StreamedClient client) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = command(args, new InAgent(session, resident, launched == null ? null : launched::add, null), out, err);
+        int code = command(args, new InAgent(session, resident, launched == null ? null : launched::add, client), out, err);
         return new ExecResult(code, out.toByteArray(), err.toByteArray());
     }
 
@@ -118,23 +127,41 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
      */
     @Override
     public Integer stream(List<String> args, AgentHandler.Client link) {
-        if (args.size() <= ThinCommand.COMMAND_LINE || !args.get(0).equals(ThinCommand.WORD)) {
+        StreamedClient client = client(args, ThinCommand.WORD, link, link);
+        if (client == null) {
             return null;
         }
         List<String> commandLine = args.subList(ThinCommand.COMMAND_LINE, args.size());
         Main.Head head = Main.Head.of(commandLine.toArray(String[]::new));
-        if (head.command == null || !ThinCommand.COMMANDS.contains(head.command) || head.help || !link.sameUser()
-                || !args.get(3).equals(environment)) {
+        if (head.command == null || !ThinCommand.COMMANDS.contains(head.command) || head.help) {
             return null;
         }
-        StreamedClient client = new StreamedClient(link, args.get(1).equals("1"), args.get(2).equals("1"));
         int code = command(commandLine, new InAgent(session, resident, null, client), link.out(), link.err());
         return client.declined() ? null : code;
     }
 
-    private ExecResult launch(List<String> args) {
+    /**
+     * The client of a request laid out as {@code word, facts (ThinCommand#facts), command line...},
+     * or null when the request is not one, or when this agent would not do what the client would:
+     * another user, or another {@link ThinCommand#environment()}.
+     *
+     * @param link the streamed request's connection, or null for a request answered at its end
+     */
+    private StreamedClient client(List<String> args, String word, AgentHandler.Peer peer, AgentHandler.Client link) {
+        if (args.size() <= ThinCommand.COMMAND_LINE || !args.get(0).equals(word) || !peer.sameUser()
+                || !args.get(3).equals(environment)) {
+            return null;
+        }
+        return new StreamedClient(link, args.get(1).equals("1"), args.get(2).equals("1"));
+    }
+
+    private ExecResult launch(List<String> args, AgentHandler.Peer peer) {
+        StreamedClient client = client(args, ThinRun.LAUNCH, peer, null);
+        if (client == null) {
+            return new ExecResult(0, ThinRun.NOT_LAUNCHABLE.getBytes(StandardCharsets.UTF_8), NONE);
+        }
         List<Launched> launched = new ArrayList<>(1);
-        ExecResult result = command(args, launched);
+        ExecResult result = command(args.subList(ThinCommand.COMMAND_LINE, args.size()), launched, client);
         if (launched.isEmpty()) {
             boolean ran = result.exitCode() == 0;
             return ran ? new ExecResult(0, ThinRun.NOT_LAUNCHABLE.getBytes(StandardCharsets.UTF_8), result.stderr()) : result;

@@ -1,7 +1,6 @@
 package dev.rktj.cli;
 
 import dev.rktj.kernel.Kernel;
-import dev.rktj.kernel.pod.AppSpec;
 import dev.rktj.kernel.pod.PrepareRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +21,7 @@ final class PrepareCommand extends Sub implements Callable<Integer> {
         requireRoot();
         RunArgs args = RunArgs.parse(raw, rkt(), true);
         StreamedClient client = rkt().inAgent == null ? null : rkt().inAgent.client();
-        if (client != null && !client.canServe(rkt(), args.apps.stream().map(AppSpec::image).toList(),
-                i -> args.apps.get(i).signature())) {
+        if (client != null && !client.canServe(rkt(), args)) {
             client.decline(); // nothing done yet: the client prepares itself
             return 0;
         }

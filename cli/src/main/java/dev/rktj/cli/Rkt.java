@@ -169,11 +169,13 @@ public final class Rkt implements Callable<Integer> {
             return new Kernel(config, null);
         }
         Kernel kernel = new Kernel(config, inAgent.journal(), inAgent.resident());
-        if (inAgent.launches() != null) {
-            kernel.localOnly(); // a thin client's run downloads in the client (RunCommand)
+        StreamedClient client = inAgent.client();
+        if (inAgent.launches() != null && (client == null || client.stderrTerminal())) {
+            // a thin run's output reaches its client at the end: a download for a terminal, with its
+            // progress bar, belongs in the client (RunCommand)
+            kernel.localOnly();
         }
-        if (inAgent.client() != null) {
-            StreamedClient client = inAgent.client();
+        if (client != null && client.streamed()) {
             kernel.abandonWhen(client::gone); // a thin fetch whose client went away stores nothing
         }
         return kernel;

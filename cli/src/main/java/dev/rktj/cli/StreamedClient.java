@@ -3,6 +3,7 @@ package dev.rktj.cli;
 import dev.rktj.journal.agent.AgentHandler;
 import dev.rktj.kernel.ImageRefs;
 import dev.rktj.kernel.KernelException;
+import dev.rktj.kernel.pod.AppSpec;
 import dev.rktj.kernel.spi.ImageRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * The client of a command the journal agent runs with its output streamed ({@link ThinCommand}):
+ * The thin client of a command the journal agent runs ({@link ThinCommand}, {@link ThinRun}):
  * what the command needs to know of it, whether the agent can do for it what it would do itself,
  * and the command's answer that the client should run it itself instead.
  */
@@ -22,6 +23,8 @@ final class StreamedClient {
     private volatile boolean declined;
 
     /**
+     * @param link the connection of a streamed command, or null for one answered at its end
+     *     (a thin run's launch), whose client is not watched
      * @param stderrTerminal whether the client's stderr is a terminal (progress bars are drawn for it)
      * @param canAsk whether the client's stdin and stdout are a terminal it could ask a question on
      */
@@ -39,9 +42,14 @@ final class StreamedClient {
         return canAsk;
     }
 
-    /** True once the client has gone: nobody waits for the command's outcome. */
+    /** True once the client of a streamed command has gone: nobody waits for the command's outcome. */
     boolean gone() {
-        return link.gone();
+        return link != null && link.gone();
+    }
+
+    /** Whether output streams to the client as it is written (so a progress bar can be drawn for it). */
+    boolean streamed() {
+        return link != null;
     }
 
     /**
@@ -78,6 +86,11 @@ final class StreamedClient {
             }
         }
         return true;
+    }
+
+    /** {@link #canServe(Rkt, List, IntFunction)} for the images of a run or prepare command line. */
+    boolean canServe(Rkt rkt, RunArgs args) {
+        return canServe(rkt, args.apps.stream().map(AppSpec::image).toList(), i -> args.apps.get(i).signature());
     }
 
     /** The file and every {@code .asc} beside it that a fetch might read are readable here or certainly absent. */

@@ -36,8 +36,8 @@ abstract class Sub {
         boolean debug = rkt().debug;
         boolean inAgent = rkt().inAgent != null;
         // in the agent, a bar is drawn only for a streamed client whose stderr is a terminal
-        boolean bars = inAgent ? rkt().inAgent.client() != null && rkt().inAgent.client().stderrTerminal()
-                : Terminal.stderrIsTerminal();
+        StreamedClient client = inAgent ? rkt().inAgent.client() : null;
+        boolean bars = inAgent ? client != null && client.streamed() && client.stderrTerminal() : Terminal.stderrIsTerminal();
         return new UserLog() {
             private ProgressBar bar;
 

@@ -67,9 +67,7 @@ final class ThinCommand {
         }
         List<String> request = new ArrayList<>(args.length + COMMAND_LINE + 1);
         request.add(WORD);
-        request.add(Terminal.stderrIsTerminal() ? "1" : "0");
-        request.add(System.console() != null ? "1" : "0");
-        request.add(environment());
+        request.addAll(facts());
         request.add("--cwd=" + cwd);
         request.addAll(Arrays.asList(args));
         try (agent) {
@@ -83,6 +81,15 @@ final class ThinCommand {
             System.err.println(command + ": lost the journal agent while it ran the command: " + e.getMessage());
             return Rkt.EXIT_ERROR;
         }
+    }
+
+    /**
+     * What the agent must know of this process, as request words 1 to 3 (after the request's own
+     * word): whether its stderr is a terminal, whether it could ask a question on its terminal, and
+     * its {@link #environment()}. {@link ThinRun}'s requests carry them too.
+     */
+    static List<String> facts() {
+        return List.of(Terminal.stderrIsTerminal() ? "1" : "0", System.console() != null ? "1" : "0", environment());
     }
 
     /**

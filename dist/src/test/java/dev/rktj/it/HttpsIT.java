@@ -71,11 +71,17 @@ class HttpsIT extends PodTest {
 
     @Test
     void runByName_discoveredFetchedVerifiedAndRun_thenUpdateRevalidatesWith304() throws Exception {
-        rkt.startAgent(); // the agent leaves the download to this command's JVM
+        long agent = rkt.startAgent(); // stderr is no terminal: the agent downloads for the thin run too
 
         RktCli.Result run = rkt.run("--trust-keys-from-https", "run", "example.test/hello:1.0").ok();
 
         assertEquals("Hello from https", run.out().strip());
+        for (com.fasterxml.jackson.databind.JsonNode e : new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(rkt.run("history", "--format=json").ok().out())) {
+            if (e.get("type").asText().equals("PodPrepared")) {
+                assertEquals(agent, e.get("writer").get("pid").asLong(), "the agent prepared the pod, download included");
+            }
+        }
         assertTrue(run.err().contains("Added key for prefix \"example.test/hello\""), run.err());
         assertTrue(run.err().contains("signature verified"), run.err());
         String aciPath = "/example.test/hello-1.0-linux-amd64.aci";

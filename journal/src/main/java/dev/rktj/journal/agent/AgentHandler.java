@@ -12,6 +12,11 @@ public interface AgentHandler {
 
     ExecResult exec(List<String> args);
 
+    /** As {@link #exec(List)}, knowing who asks; the default ignores it. */
+    default ExecResult exec(List<String> args, Peer peer) {
+        return exec(args);
+    }
+
     /**
      * Runs a command whose output reaches the client while it runs; returns its exit code, or
      * null to decline it (nothing done and nothing written: the client then runs it itself). The
@@ -27,8 +32,15 @@ public interface AgentHandler {
      */
     default void connectionClosed() {}
 
+    /** The process on the other end of a connection. */
+    interface Peer {
+
+        /** True when the client's process runs as the same user as the agent's (the socket's peer credentials). */
+        boolean sameUser();
+    }
+
     /** The client of a {@link #stream} request, as the command sees it. */
-    interface Client {
+    interface Client extends Peer {
 
         /** Bytes for the client's standard output; each flush sends what was written. */
         OutputStream out();
@@ -42,8 +54,5 @@ public interface AgentHandler {
          * written after that is dropped.
          */
         boolean gone();
-
-        /** True when the client's process runs as the same user as the agent's (the socket's peer credentials). */
-        boolean sameUser();
     }
 }

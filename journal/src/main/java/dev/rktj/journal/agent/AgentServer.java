@@ -355,7 +355,7 @@ public final class AgentServer {
                 }
                 boolean keepOpen;
                 try {
-                    keepOpen = op == Protocol.STREAM ? stream(args, out, connection) : handle((byte) op, args, out);
+                    keepOpen = op == Protocol.STREAM ? stream(args, out, connection) : handle((byte) op, args, out, connection);
                     out.flush();
                 } finally {
                     endRequest();
@@ -409,10 +409,10 @@ public final class AgentServer {
     }
 
     /** Answers one request; false when the connection must close. */
-    private boolean handle(byte op, List<String> args, DataOutputStream out) throws IOException {
+    private boolean handle(byte op, List<String> args, DataOutputStream out, SocketChannel connection) throws IOException {
         switch (op) {
             case Protocol.PING -> ping(args, out);
-            case Protocol.EXEC -> exec(args, out);
+            case Protocol.EXEC -> exec(args, out, () -> sameUser(connection));
             case Protocol.APPEND -> append(args, out);
             case Protocol.READ -> read(args, out);
             case Protocol.SHUTDOWN -> {
@@ -439,14 +439,14 @@ public final class AgentServer {
         out.writeByte(Protocol.OK);
     }
 
-    private void exec(List<String> args, DataOutputStream out) throws IOException {
+    private void exec(List<String> args, DataOutputStream out, AgentHandler.Peer peer) throws IOException {
         if (handler == null) {
             error(out, "this journal agent runs no commands");
             return;
         }
         ExecResult result;
         try {
-            result = handler.exec(List.copyOf(args));
+            result = handler.exec(List.copyOf(args), peer);
         } catch (RuntimeException e) {
             error(out, "command failed in the journal agent: " + Protocol.oneLine(e));
             return;
@@ -541,13 +541,7 @@ public final class AgentServer {
 
         @Override
         public boolean sameUser() {
-            try {
-                UnixDomainPrincipal peer = connection.getOption(ExtendedSocketOptions.SO_PEERCRED);
-                UserPrincipal self = Files.getOwner(Path.of("/proc/self"));
-                return peer != null && peer.user().equals(self);
-            } catch (IOException | UnsupportedOperationException e) {
-                return false;
-            }
+            return AgentServer.sameUser(connection);
         }
 
         /** Buffers one stream's bytes and sends them as a frame on flush; drops them once the client is gone. */
@@ -593,6 +587,17 @@ public final class AgentServer {
                     gone = true;
                 }
             }
+        }
+    }
+
+    /** Whether the process on the other end runs as this agent's user (the socket's peer credentials). */
+    private static boolean sameUser(SocketChannel connection) {
+        try {
+            UnixDomainPrincipal peer = connection.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            UserPrincipal self = Files.getOwner(Path.of("/proc/self"));
+            return peer != null && peer.user().equals(self);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
