@@ -234,6 +234,16 @@ final class RktCli {
         throw new AssertionError("pod " + uuid + " has no PodPrepared");
     }
 
+    /** No pod directory in any state below {@code pods/} (a refused command left nothing). */
+    void assertNoPodDirectories() throws IOException {
+        Path pods = dataDir.resolve("pods");
+        if (Files.exists(pods)) {
+            try (java.util.stream.Stream<Path> dirs = Files.walk(pods, 2)) {
+                assertEquals(0, dirs.filter(p -> p.getNameCount() - dataDir.getNameCount() == 3).count(), "no pod directory left");
+            }
+        }
+    }
+
     /** Journal agents serving this data dir. */
     List<Long> agents() {
         List<Long> found = new ArrayList<>();

@@ -164,12 +164,7 @@ class ThinCommandIT extends PodTest {
             assertTrue(r.err().startsWith("prepare: "), r.err());
         }
         assertEquals(history, rkt.run("history", "--format=json").ok().out());
-        Path pods = rkt.dataDir.resolve("pods");
-        if (Files.exists(pods)) {
-            try (Stream<Path> dirs = Files.walk(pods, 2)) {
-                assertEquals(0, dirs.filter(p -> p.getNameCount() - rkt.dataDir.getNameCount() == 3).count(), "no pod directory left");
-            }
-        }
+        rkt.assertNoPodDirectories();
     }
 
     /** The writer pid of each ImageFetched event, in order. */
