@@ -32,7 +32,7 @@ public final class Main {
         }
         if (head.command != null && READ_ONLY.contains(head.command) && !head.help) {
             Path dataDir = DataDirs.canonical(cwd, head.dataDir);
-            try (AgentClient agent = AgentClient.connect(dataDir)) {
+            try (AgentClient agent = AgentClient.connectThin(dataDir)) {
                 if (agent != null) {
                     List<String> forward = new ArrayList<>(args.length + 1);
                     forward.add("--cwd=" + cwd);

@@ -61,7 +61,7 @@ final class ThinCommand {
     }
 
     private static Integer delegate(Path cwd, Path dataDir, String command, String[] args) {
-        AgentClient agent = AgentClient.connect(dataDir);
+        AgentClient agent = AgentClient.connectThin(dataDir);
         if (agent == null) {
             return null;
         }
@@ -94,7 +94,8 @@ final class ThinCommand {
 
     /**
      * What must be equal in this process and the agent for a command there to do what it would do
-     * here: the mount and network namespaces (which files and hosts a name
+     * here: the user (the agent checks the socket's credentials; its pipes have none, and only
+     * its user or root can open them, so the name tells root apart), the mount and network namespaces (which files and hosts a name
      * reaches), the JDK (its trust store), the installation and its build (an agent started
      * before a rebuild runs the old code), and the launcher's extra JVM options (trust stores,
      * hosts files and other system properties). The agent takes its own when it starts.
@@ -107,8 +108,9 @@ final class ThinCommand {
         } catch (IOException e) {
             build = "unknown";
         }
-        return namespace("mnt") + ' ' + namespace("net") + '\n' + System.getProperty("java.home") + '\n'
-                + home + ' ' + build + '\n' + System.getenv().getOrDefault("RKTJ_JAVA_OPTS", "");
+        return System.getProperty("user.name") + '\n' + namespace("mnt") + ' ' + namespace("net") + '\n'
+                + System.getProperty("java.home") + '\n' + home + ' ' + build + '\n'
+                + System.getenv().getOrDefault("RKTJ_JAVA_OPTS", "");
     }
 
     private static String namespace(String kind) {

@@ -49,7 +49,7 @@ final class ThinRun {
 
     /** The exit code of {@code rkt run}, or null when the command must run in-process instead. */
     static Integer run(Path cwd, Path dataDir, String[] args) {
-        AgentClient agent = AgentClient.connect(dataDir);
+        AgentClient agent = AgentClient.connectThin(dataDir);
         if (agent == null) {
             return null;
         }

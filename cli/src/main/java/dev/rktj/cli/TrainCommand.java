@@ -107,7 +107,7 @@ final class TrainCommand extends Sub implements Callable<Integer> {
         AgentClient client = null;
         for (int i = 0; i < 100 && client == null; i++) {
             Thread.sleep(20);
-            client = AgentClient.connect(dataDir);
+            client = AgentClient.connectThin(dataDir);
         }
         if (client != null) {
             try (AgentClient c = client) {

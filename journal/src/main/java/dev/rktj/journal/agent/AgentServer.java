@@ -80,11 +80,13 @@ public final class AgentServer {
     private long lastActivity;
 
     private final CountDownLatch shutdownRequested = new CountDownLatch(1);
-    private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private Journal journal;
     private AgentHandler handler;
     private ServerSocketChannel server;
+    private volatile FifoDoor fifos;
     private ExecutorService workers;
+    private ExecutorService pipeWorkers;
     private Object journalDirKey;
     private Object socketKey;
     private Object dataDirKey;
@@ -166,9 +168,11 @@ public final class AgentServer {
         }
         try {
             handler = handlerFactory == null ? null : handlerFactory.apply(journal);
+            openPipes();
             bind();
         } catch (IOException | RuntimeException e) {
             closeServer();
+            closePipes();
             closeHandler();
             journal.close();
             return failed("cannot start: " + Protocol.oneLine(e));
@@ -179,9 +183,10 @@ public final class AgentServer {
             lastActivity = System.nanoTime();
         }
         acceptor.start();
+
         // killed by a signal (SIGTERM, SIGINT), the JVM runs hooks but not our finally blocks: the
         // socket must still go, or the launcher would take it for a live agent's
-        Thread removeSocket = new Thread(this::deleteOwnSocket, "journal-agent-socket-removal");
+        Thread removeSocket = new Thread(this::deleteOwnDoors, "journal-agent-socket-removal");
         Runtime.getRuntime().addShutdownHook(removeSocket);
         Stop stop = Stop.SHUTDOWN;
         try {
@@ -200,6 +205,22 @@ public final class AgentServer {
             }
         }
         return 0;
+    }
+
+    /**
+     * The thin commands' cheaper door, made before the socket so that whoever finds the agent
+     * finds it whole; without it they use the socket. A pipe's blocked read cannot be
+     * interrupted, so its workers are not waited for at the end: an idle one answers STOPPING to
+     * whatever comes next, or ends with its client.
+     */
+    private void openPipes() {
+        pipeWorkers = Executors.newCachedThreadPool(daemonThreads("journal-agent-pipe-"));
+        FifoDoor door = new FifoDoor(dataDir, pipeWorkers, this::serveFifo);
+        if (door.open()) {
+            fifos = door;
+        } else {
+            door.close();
+        }
     }
 
     /**
@@ -237,6 +258,9 @@ public final class AgentServer {
             if (!stillOurs()) {
                 return Stop.GONE;
             }
+            if (fifos != null) {
+                fifos.replenish();
+            }
         }
     }
 
@@ -264,14 +288,17 @@ public final class AgentServer {
             stopping = true;
         }
         closeServer();
+        if (fifos != null) {
+            fifos.close();
+        }
         try {
             acceptor.join(2000);
             if (stop != Stop.GONE) {
                 // wakes the workers waiting for a request: each answers what it began, answers
                 // STOPPING to anything else, and closes; so a client never has to guess whether a
                 // request it sent was processed
-                for (SocketChannel connection : connections) {
-                    shutdownInputQuietly(connection);
+                for (Connection connection : connections) {
+                    connection.wake();
                 }
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MS);
                 synchronized (state) {
@@ -284,10 +311,11 @@ public final class AgentServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (SocketChannel connection : connections) {
-            closeQuietly(connection);
+        for (Connection connection : connections) {
+            connection.close();
         }
         workers.shutdownNow();
+        closePipes();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -308,28 +336,48 @@ public final class AgentServer {
                 pause(50);
                 continue;
             }
+            Connection c = new SocketConnection(connection);
             synchronized (state) {
                 if (stopping) {
-                    closeQuietly(connection);
+                    c.close();
                     continue;
                 }
-                connections.add(connection);
+                connections.add(c);
             }
             try {
-                workers.execute(() -> serveConnection(connection));
+                workers.execute(() -> serveConnection(c));
             } catch (RuntimeException e) {
-                connections.remove(connection);
-                closeQuietly(connection);
+                connections.remove(c);
+                c.close();
             }
         }
     }
 
-    private void serveConnection(SocketChannel connection) {
+    /** A conversation through a pair of named pipes ({@link FifoDoor}), on the worker that opened them. */
+    private void serveFifo(FifoDoor.Link link) {
+        Connection c = new FifoConnection(link);
+        synchronized (state) {
+            if (stopping) {
+                c.wake();
+                c.close();
+                return;
+            }
+            connections.add(c);
+        }
+        serveConnection(c);
+    }
+
+    private void serveConnection(Connection connection) {
         try (connection) {
-            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(connection), 1 << 16));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(connection), 1 << 16));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(connection.in(), 1 << 16));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(connection.out(), 1 << 16));
             while (true) {
+                if (connection.stoppingBeforeRead(isStopping())) {
+                    // a pipe's read cannot be woken: say it here, where it would have been read
+                    return;
+                }
                 int op = in.read();
+                connection.busy(op >= 0);
                 List<String> args = null;
                 if (op >= 0) {
                     try {
@@ -359,6 +407,7 @@ public final class AgentServer {
                     out.flush();
                 } finally {
                     endRequest();
+                    connection.busy(false);
                 }
                 if (!keepOpen) {
                     return;
@@ -409,10 +458,10 @@ public final class AgentServer {
     }
 
     /** Answers one request; false when the connection must close. */
-    private boolean handle(byte op, List<String> args, DataOutputStream out, SocketChannel connection) throws IOException {
+    private boolean handle(byte op, List<String> args, DataOutputStream out, Connection connection) throws IOException {
         switch (op) {
             case Protocol.PING -> ping(args, out);
-            case Protocol.EXEC -> exec(args, out, () -> sameUser(connection));
+            case Protocol.EXEC -> exec(args, out, connection::sameUser);
             case Protocol.APPEND -> append(args, out);
             case Protocol.READ -> read(args, out);
             case Protocol.SHUTDOWN -> {
@@ -466,7 +515,7 @@ public final class AgentServer {
      * watcher reads the otherwise silent connection to tell the handler when its client is gone.
      * Always closes the connection afterwards (returns false): the watcher has been reading it.
      */
-    private boolean stream(List<String> args, DataOutputStream out, SocketChannel connection) throws IOException {
+    private boolean stream(List<String> args, DataOutputStream out, Connection connection) throws IOException {
         if (handler == null) {
             error(out, "this journal agent runs no commands");
             return false;
@@ -498,14 +547,14 @@ public final class AgentServer {
     /** The client of one STREAM request: framed output, and whether it is still there. */
     private final class StreamClient implements AgentHandler.Client {
         private final DataOutputStream out;
-        private final SocketChannel connection;
+        private final Connection connection;
         private final OutputStream stdout;
         private final OutputStream stderr;
         private volatile boolean gone;
         /** Set when the request is answered: the connection then closes, which is not the client leaving. */
         volatile boolean finished;
 
-        StreamClient(DataOutputStream out, SocketChannel connection) {
+        StreamClient(DataOutputStream out, Connection connection) {
             this.out = out;
             this.connection = connection;
             this.stdout = new Frames(Protocol.OUT);
@@ -515,18 +564,12 @@ public final class AgentServer {
         /**
          * Reads the connection until it ends: the client sends nothing after its request, so an
          * end is the client going away (or our own shutdownInput when the agent stops, which lets
-         * the command finish).
+         * the command finish). On the socket, the connection closing after the answer ends the
+         * read; on pipes, the client's end closing does (a pipe's read cannot be woken).
          */
         void watch() {
             Thread watcher = new Thread(() -> {
-                ByteBuffer sink = ByteBuffer.allocate(64);
-                try {
-                    while (connection.read(sink) >= 0) {
-                        sink.clear();
-                    }
-                } catch (IOException e) {
-                    // closed under us: either the request is answered, or the client is gone
-                }
+                connection.awaitEnd();
                 if (!finished && !isStopping()) {
                     gone = true;
                 }
@@ -541,7 +584,7 @@ public final class AgentServer {
 
         @Override
         public boolean sameUser() {
-            return AgentServer.sameUser(connection);
+            return connection.sameUser();
         }
 
         /** Buffers one stream's bytes and sends them as a frame on flush; drops them once the client is gone. */
@@ -587,17 +630,6 @@ public final class AgentServer {
                     gone = true;
                 }
             }
-        }
-    }
-
-    /** Whether the process on the other end runs as this agent's user (the socket's peer credentials). */
-    private static boolean sameUser(SocketChannel connection) {
-        try {
-            UnixDomainPrincipal peer = connection.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            UserPrincipal self = Files.getOwner(Path.of("/proc/self"));
-            return peer != null && peer.user().equals(self);
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
         }
     }
 
@@ -660,6 +692,15 @@ public final class AgentServer {
         }
     }
 
+    private void closePipes() {
+        if (fifos != null) {
+            fifos.close();
+        }
+        if (pipeWorkers != null) {
+            pipeWorkers.shutdownNow();
+        }
+    }
+
     private void closeHandler() {
         if (handler instanceof AutoCloseable closeable) {
             try {
@@ -667,6 +708,13 @@ public final class AgentServer {
             } catch (Exception e) {
                 // the agent is exiting; a handler that fails to close loses only its caches
             }
+        }
+    }
+
+    private void deleteOwnDoors() {
+        deleteOwnSocket();
+        if (fifos != null) {
+            fifos.close();
         }
     }
 
@@ -701,11 +749,187 @@ public final class AgentServer {
         }
     }
 
-    private static void shutdownInputQuietly(SocketChannel connection) {
-        try {
-            connection.shutdownInput();
-        } catch (IOException e) {
-            // already closed: its worker is finishing anyway
+    /** One client's conversation, through the socket or a pair of pipes. */
+    private interface Connection extends AutoCloseable {
+        java.io.InputStream in() throws IOException;
+
+        java.io.OutputStream out() throws IOException;
+
+        /** Between requests: a request's op byte was read (true), or its answer was sent (false). */
+        default void busy(boolean busy) {}
+
+        /** Makes a worker waiting for the next request answer STOPPING and end, when the agent stops. */
+        void wake();
+
+        /** Whether the process on the other end runs as this agent's user, as far as the door can tell. */
+        boolean sameUser();
+
+        /**
+         * Reads, dropping what comes, until the client's end closes or this connection is closed
+         * (on a pipe, only the former ends it). For a client that sends nothing more: its leaving.
+         */
+        void awaitEnd();
+
+        /** True when the worker must end instead of reading the next request (it has said STOPPING). */
+        default boolean stoppingBeforeRead(boolean stopping) {
+            return false;
+        }
+
+        @Override
+        void close();
+    }
+
+    private static final class SocketConnection implements Connection {
+        private final SocketChannel channel;
+
+        SocketConnection(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public java.io.InputStream in() {
+            return Channels.newInputStream(channel);
+        }
+
+        @Override
+        public java.io.OutputStream out() {
+            return Channels.newOutputStream(channel);
+        }
+
+        /**
+         * Reads the channel itself: the streams of {@code Channels} take the channel's blocking
+         * lock for reads and writes alike, so a read waiting through them would stop every answer.
+         */
+        @Override
+        public void awaitEnd() {
+            ByteBuffer sink = ByteBuffer.allocate(64);
+            try {
+                while (channel.read(sink) >= 0) {
+                    sink.clear();
+                }
+            } catch (IOException e) {
+                // closed under us
+            }
+        }
+
+        /** The socket's peer credentials. */
+        @Override
+        public boolean sameUser() {
+            try {
+                UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+                UserPrincipal self = Files.getOwner(Path.of("/proc/self"));
+                return peer != null && peer.user().equals(self);
+            } catch (IOException | UnsupportedOperationException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public void wake() {
+            try {
+                // the worker reads the end of the stream, sees the agent stopping and says so
+                channel.shutdownInput();
+            } catch (IOException e) {
+                // already closed: its worker is finishing anyway
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(channel);
+        }
+    }
+
+    /**
+     * A pipe's blocked read cannot be woken from another thread, so an idle pair is told STOPPING
+     * directly, and its worker, left waiting on the client, ends when the client closes or the JVM exits.
+     */
+    private final class FifoConnection implements Connection {
+        private final FifoDoor.Link link;
+        /** Guarded by this. */
+        private boolean busy;
+        /** Guarded by this. */
+        private boolean told;
+
+        FifoConnection(FifoDoor.Link link) {
+            this.link = link;
+        }
+
+        @Override
+        public java.io.InputStream in() {
+            return link.in();
+        }
+
+        @Override
+        public java.io.OutputStream out() {
+            return link.out();
+        }
+
+        @Override
+        public synchronized void busy(boolean busy) {
+            this.busy = busy;
+        }
+
+        /**
+         * Pipes carry no credentials, but only this agent's user (or root) can open them (0600 in a
+         * 0700 directory); a handler that must tell root apart compares what the client says it is.
+         */
+        @Override
+        public boolean sameUser() {
+            return true;
+        }
+
+        @Override
+        public void awaitEnd() {
+            byte[] sink = new byte[64];
+            try {
+                while (link.in().read(sink) >= 0) {
+                    // nothing is expected: whatever comes is dropped
+                }
+            } catch (IOException e) {
+                // closed under us
+            }
+        }
+
+        @Override
+        public void wake() {
+            synchronized (this) {
+                if (busy) {
+                    // it answers what it began, then finds the agent stopping before its next read
+                    return;
+                }
+                tell();
+            }
+            synchronized (state) {
+                connections.remove(this);
+                state.notifyAll();
+            }
+        }
+
+        @Override
+        public synchronized boolean stoppingBeforeRead(boolean stopping) {
+            if (stopping) {
+                tell();
+            }
+            return stopping;
+        }
+
+        /** Unasked STOPPING, once: the client treats it as the agent gone, and whatever it sent as not processed. */
+        private void tell() {
+            if (!told) {
+                told = true;
+                try {
+                    link.out().write(Protocol.STOPPING);
+                    link.out().flush();
+                } catch (IOException e) {
+                    // the client is gone
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            link.close().run();
         }
     }
 

@@ -73,6 +73,15 @@ final class Protocol {
         return journalDir(dataDir).resolve("agent.lock");
     }
 
+    /** The agent's named pipes ({@link FifoDoor}). */
+    static Path pipesDir(Path dataDir) {
+        return journalDir(dataDir).resolve("agent.d");
+    }
+
+    /** A pair of pipes ready to be claimed, and one claimed: {@code <agent pid>-<n>} plus these. */
+    static final String PIPES_READY = ".ready";
+    static final String PIPES_TAKEN = ".taken";
+
     static boolean socketPathFits(Path socket) {
         return socket.toString().getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH;
     }

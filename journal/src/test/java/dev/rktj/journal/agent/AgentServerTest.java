@@ -179,7 +179,7 @@ class AgentServerTest {
         };
     }
 
-    private static void print(java.io.OutputStream to, String text) {
+    static void print(java.io.OutputStream to, String text) {
         try {
             to.write(text.getBytes(StandardCharsets.UTF_8));
             to.flush();
