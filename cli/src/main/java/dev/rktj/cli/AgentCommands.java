@@ -2,6 +2,7 @@ package dev.rktj.cli;
 
 import dev.rktj.journal.JournalException;
 import dev.rktj.journal.agent.AgentHandler;
+import java.io.OutputStream;
 import dev.rktj.journal.agent.ExecResult;
 import dev.rktj.kernel.JournalSession;
 import dev.rktj.kernel.KernelConfig;
@@ -9,7 +10,7 @@ import dev.rktj.kernel.appc.Appc;
 import dev.rktj.kernel.appc.PodManifest;
 import dev.rktj.kernel.event.PodStarted;
 import dev.rktj.kernel.event.EventCodec;
-import dev.rktj.kernel.plugin.PluginCache;
+import dev.rktj.kernel.Resident;
 import dev.rktj.kernel.plugin.PluginException;
 import dev.rktj.kernel.pod.PodDirs;
 import dev.rktj.kernel.pod.PodService;
@@ -31,8 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the journal agent runs for its clients: read-only commands in-process against the agent's
- * journal session, and the agent's half of a thin {@code rkt run} ({@link ThinRun}), which holds
- * a prepared pod's lock until its client has started it.
+ * journal session, a thin {@code rkt fetch} or {@code rkt prepare} with its output streamed ({@link ThinCommand}), and the
+ * agent's half of a thin {@code rkt run} ({@link ThinRun}), which holds a prepared pod's lock
+ * until its client has started it.
  */
 final class AgentCommands implements AgentHandler, AutoCloseable {
 
@@ -40,7 +42,9 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
 
     private final PodDirs dirs;
     private final JournalSession session;
-    private final PluginCache plugins = new PluginCache();
+    private final Resident resident = new Resident();
+    /** This agent's side of {@link ThinCommand#environment()}, as it was when the agent started. */
+    private final String environment = ThinCommand.environment();
     /** Set once the agent stops: a warm-up still under way stops at its next step. */
     private volatile boolean closed;
     /** Pods prepared for a client that has not said it started them, by UUID. */
@@ -64,7 +68,7 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
                 if (closed) {
                     return;
                 }
-                plugins.host(config.pluginDirs());
+                resident.plugins().host(config.pluginDirs());
                 if (closed) {
                     return;
                 }
@@ -81,31 +85,83 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
 
     @Override
     public ExecResult exec(List<String> args) {
+        return exec(args, () -> false);
+    }
+
+    @Override
+    public ExecResult exec(List<String> args, AgentHandler.Peer peer) {
         String word = args.isEmpty() ? "" : args.get(0);
         return switch (word) {
-            case ThinRun.LAUNCH -> launch(args.subList(1, args.size()));
+            case ThinRun.LAUNCH -> launch(args, peer);
             case ThinRun.STARTED -> started(args);
             case ThinRun.FAILED, ThinRun.EXITED -> ended(args);
-            default -> command(args, null);
+            default -> command(args, null, null);
         };
     }
 
-    /** Runs one command line in-process; a {@code run} hands its prepared pod to {@code launched}. */
-    private ExecResult command(List<String> args, List<Launched> launched) {
+    /**
+     * Runs one command line in-process; a {@code run} hands its prepared pod to {@code launched}.
+     *
+     * @param client a thin run's client, or null
+     */
+    private ExecResult command(List<String> args, List<Launched> launched, StreamedClient client) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
-        PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
-        int code = Rkt.execute(args.toArray(String[]::new), Path.of("/"),
-                new InAgent(session, plugins, launched == null ? null : launched::add), o, e);
-        o.flush();
-        e.flush();
+        int code = command(args, new InAgent(session, resident, launched == null ? null : launched::add, client), out, err);
         return new ExecResult(code, out.toByteArray(), err.toByteArray());
     }
 
-    private ExecResult launch(List<String> args) {
+    private static int command(List<String> args, InAgent inAgent, OutputStream out, OutputStream err) {
+        PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
+        PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
+        int code = Rkt.execute(args.toArray(String[]::new), Path.of("/"), inAgent, o, e);
+        o.flush();
+        e.flush();
+        return code;
+    }
+
+    /**
+     * A thin client's {@code rkt fetch} or {@code rkt prepare} ({@link ThinCommand}), its output
+     * streamed as it is written; null (declined, nothing done) when this agent would not do what
+     * the client would.
+     */
+    @Override
+    public Integer stream(List<String> args, AgentHandler.Client link) {
+        StreamedClient client = client(args, ThinCommand.WORD, link, link);
+        if (client == null) {
+            return null;
+        }
+        List<String> commandLine = args.subList(ThinCommand.COMMAND_LINE, args.size());
+        Main.Head head = Main.Head.of(commandLine.toArray(String[]::new));
+        if (head.command == null || !ThinCommand.COMMANDS.contains(head.command) || head.help) {
+            return null;
+        }
+        int code = command(commandLine, new InAgent(session, resident, null, client), link.out(), link.err());
+        return client.declined() ? null : code;
+    }
+
+    /**
+     * The client of a request laid out as {@code word, facts (ThinCommand#facts), command line...},
+     * or null when the request is not one, or when this agent would not do what the client would:
+     * another user, or another {@link ThinCommand#environment()}.
+     *
+     * @param link the streamed request's connection, or null for a request answered at its end
+     */
+    private StreamedClient client(List<String> args, String word, AgentHandler.Peer peer, AgentHandler.Client link) {
+        if (args.size() <= ThinCommand.COMMAND_LINE || !args.get(0).equals(word) || !peer.sameUser()
+                || !args.get(3).equals(environment)) {
+            return null;
+        }
+        return new StreamedClient(link, args.get(1).equals("1"), args.get(2).equals("1"));
+    }
+
+    private ExecResult launch(List<String> args, AgentHandler.Peer peer) {
+        StreamedClient client = client(args, ThinRun.LAUNCH, peer, null);
+        if (client == null) {
+            return new ExecResult(0, ThinRun.NOT_LAUNCHABLE.getBytes(StandardCharsets.UTF_8), NONE);
+        }
         List<Launched> launched = new ArrayList<>(1);
-        ExecResult result = command(args, launched);
+        ExecResult result = command(args.subList(ThinCommand.COMMAND_LINE, args.size()), launched, client);
         if (launched.isEmpty()) {
             boolean ran = result.exitCode() == 0;
             return ran ? new ExecResult(0, ThinRun.NOT_LAUNCHABLE.getBytes(StandardCharsets.UTF_8), result.stderr()) : result;
@@ -176,7 +232,7 @@ final class AgentCommands implements AgentHandler, AutoCloseable {
         for (String uuid : List.copyOf(held.keySet())) {
             close(held.remove(uuid));
         }
-        plugins.close();
+        resident.close();
     }
 
     private Launched release(String uuid, boolean onlyHere) {

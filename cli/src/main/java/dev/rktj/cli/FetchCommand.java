@@ -47,6 +47,11 @@ final class FetchCommand extends Sub implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PullPolicy policy = storeOnly ? PullPolicy.NEVER : noStore ? PullPolicy.UPDATE : PullPolicy.parse(pullPolicy);
+        StreamedClient client = rkt().inAgent == null ? null : rkt().inAgent.client();
+        if (client != null && !client.canServe(rkt(), images, signatures::get)) {
+            client.decline();
+            return 0;
+        }
         try (Kernel kernel = kernel()) {
             for (int i = 0; i < images.size(); i++) {
                 StoredImage stored = kernel.images().get(images.get(i), signatures.get(i), policy, rkt().cwd(), true, log());

@@ -1,7 +1,7 @@
 package dev.rktj.cli;
 
 import dev.rktj.kernel.JournalSession;
-import dev.rktj.kernel.plugin.PluginCache;
+import dev.rktj.kernel.Resident;
 import dev.rktj.kernel.pod.PodService.Launched;
 import java.util.function.Consumer;
 
@@ -9,8 +9,10 @@ import java.util.function.Consumer;
  * What a command running inside the journal agent shares with the agent.
  *
  * @param journal the agent's journal session, with its folded views
- * @param plugins the agent's plugin hosts
+ * @param resident the agent's plugin hosts and Vert.x
  * @param launches for a thin client's {@code rkt run}: takes the prepared pod instead of running
  *     it ({@link ThinRun}); null for every other request
+ * @param client for a command whose output streams to its client ({@link ThinCommand}): that
+ *     client; null for every other request
  */
-record InAgent(JournalSession journal, PluginCache plugins, Consumer<Launched> launches) {}
+record InAgent(JournalSession journal, Resident resident, Consumer<Launched> launches, StreamedClient client) {}

@@ -10,8 +10,9 @@ import java.util.Set;
 
 /**
  * The entry point: answers read-only commands through the journal agent when one is up (this
- * path loads neither picocli, Jackson nor Chronicle), starts the pod of a {@code rkt run} the
- * agent prepared ({@link ThinRun}), and runs every other command in-process.
+ * path loads neither picocli, Jackson nor Chronicle), has the agent run {@code rkt fetch} and
+ * {@code rkt prepare} ({@link ThinCommand}), starts the pod of a {@code rkt run} the agent prepared ({@link ThinRun}),
+ * and runs every other command in-process.
  */
 public final class Main {
 
@@ -46,6 +47,13 @@ public final class Main {
                 }
             } catch (IOException e) {
                 // the agent went away mid-answer: answer from the journal directly
+            }
+        }
+        if (head.command != null && ThinCommand.COMMANDS.contains(head.command) && !head.help) {
+            Integer code = ThinCommand.run(cwd, DataDirs.canonical(cwd, head.dataDir), head.command, args);
+            if (code != null) {
+                System.exit(code);
+                return;
             }
         }
         if ("run".equals(head.command) && !head.help) {

@@ -20,6 +20,11 @@ final class PrepareCommand extends Sub implements Callable<Integer> {
     public Integer call() throws Exception {
         requireRoot();
         RunArgs args = RunArgs.parse(raw, rkt(), true);
+        StreamedClient client = rkt().inAgent == null ? null : rkt().inAgent.client();
+        if (client != null && !client.canServe(rkt(), args)) {
+            client.decline(); // nothing done yet: the client prepares itself
+            return 0;
+        }
         try (Kernel kernel = kernel()) {
             String uuid = kernel.pods().prepare(new PrepareRequest(args.apps, args.stage1, args.pullPolicy, rkt().cwd(),
                     args.uuidFileSave), log());

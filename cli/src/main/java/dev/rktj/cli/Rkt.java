@@ -169,9 +169,15 @@ public final class Rkt implements Callable<Integer> {
         if (inAgent == null) {
             return new Kernel(config, null);
         }
-        Kernel kernel = new Kernel(config, inAgent.journal(), inAgent.plugins());
-        if (inAgent.launches() != null) {
-            kernel.localOnly(); // a thin client's run downloads in the client (RunCommand)
+        Kernel kernel = new Kernel(config, inAgent.journal(), inAgent.resident());
+        StreamedClient client = inAgent.client();
+        if (inAgent.launches() != null && (client == null || client.stderrTerminal())) {
+            // a thin run's output reaches its client at the end: a download for a terminal, with its
+            // progress bar, belongs in the client (RunCommand)
+            kernel.localOnly();
+        }
+        if (client != null && client.streamed()) {
+            kernel.abandonWhen(client::gone); // a thin fetch whose client went away stores nothing
         }
         return kernel;
     }
@@ -197,7 +203,8 @@ public final class Rkt implements Callable<Integer> {
             }
         }
         Path dataDir = DataDirs.canonical(cwd, dir);
-        List<Path> plugins = new ArrayList<>(pluginsDirs);
+        List<Path> plugins = new ArrayList<>();
+        pluginsDirs.forEach(d -> plugins.add(callers(d)));
         String home = System.getProperty("rktj.home");
         if (home != null) {
             plugins.add(Path.of(home, "plugins"));
@@ -208,8 +215,13 @@ public final class Rkt implements Callable<Integer> {
         if (launcher != null && Files.isExecutable(Path.of(launcher)) && inAgent == null) {
             agentCommand = List.of(launcher, "--dir=" + dataDir, "journal-agent");
         }
-        return new KernelConfig(dataDir, localConfig, systemConfig, plugins, insecure, debug, agentCommand, trustKeysFromHttps,
-                userConfig == null ? null : cwd.resolve(userConfig));
+        return new KernelConfig(dataDir, callers(localConfig), callers(systemConfig), plugins, insecure, debug, agentCommand,
+                trustKeysFromHttps, userConfig == null ? null : cwd.resolve(userConfig));
+    }
+
+    /** A path option as the caller meant it: in the agent, a relative one is relative to the client's directory. */
+    private Path callers(Path option) {
+        return inAgent == null ? option : cwd.resolve(option);
     }
 
     Path cwd() {

@@ -23,6 +23,10 @@ final class RunCommand extends Sub implements Callable<Integer> {
     public Integer call() throws Exception {
         requireRoot();
         RunArgs args = RunArgs.parse(raw, rkt(), false);
+        StreamedClient client = rkt().inAgent == null ? null : rkt().inAgent.client();
+        if (client != null && !client.canServe(rkt(), args)) {
+            return 0; // nothing launched: the thin client runs it in-process
+        }
         PrepareRequest request = new PrepareRequest(args.apps, args.stage1, args.pullPolicy, rkt().cwd(), args.uuidFileSave);
         try (Kernel kernel = kernel()) {
             if (rkt().inAgent != null && rkt().inAgent.launches() != null) {

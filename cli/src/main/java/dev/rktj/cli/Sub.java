@@ -35,6 +35,9 @@ abstract class Sub {
     UserLog log() {
         boolean debug = rkt().debug;
         boolean inAgent = rkt().inAgent != null;
+        // in the agent, a bar is drawn only for a streamed client whose stderr is a terminal
+        StreamedClient client = inAgent ? rkt().inAgent.client() : null;
+        boolean bars = inAgent ? client != null && client.streamed() && client.stderrTerminal() : Terminal.stderrIsTerminal();
         return new UserLog() {
             private ProgressBar bar;
 
@@ -52,7 +55,7 @@ abstract class Sub {
                 return canAsk() && Boolean.TRUE.equals(Terminal.yesNo(System.console(), Sub.this.out(), question));
             }
             @Override public void progress(String what, long bytes, long total, boolean done) {
-                if (inAgent || !Terminal.stderrIsTerminal()) {
+                if (!bars) {
                     return;
                 }
                 if (bar == null) {

@@ -62,8 +62,9 @@ final class ThinRun {
     }
 
     private Integer launchAndWait(Path cwd, String[] args) {
-        List<String> request = new ArrayList<>(args.length + 2);
+        List<String> request = new ArrayList<>(args.length + 5);
         request.add(LAUNCH);
+        request.addAll(ThinCommand.facts());
         request.add("--cwd=" + cwd);
         request.addAll(Arrays.asList(args));
         ExecResult answer;

@@ -8,16 +8,23 @@ import dev.rktj.kernel.fs.SafeDelete;
 import dev.rktj.kernel.pod.PodLock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PfxOptions;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.bouncycastle.bcpg.ArmoredOutputStream;
@@ -63,6 +70,7 @@ final class TrainCommand extends Sub implements Callable<Integer> {
             run(dir, local, system, "trust", "--list");
             run(dir, local, system, "fetch", aci.toString());
             run(dir, "--insecure-options=image", "fetch", aci.toString());
+            httpsFetch(tmp, aci, dir, local, system);
             run(dir, "image", "list");
             run(dir, "image", "list", "--fields=id,name,size,latest,signer", "--sort=name,size", "--order=desc", "--format=json");
             run(dir, "image", "cat-manifest", "rktj.dev/train");
@@ -77,7 +85,7 @@ final class TrainCommand extends Sub implements Callable<Integer> {
             }
             run(dir, "history", "--format=json");
             run(dir, "status", "no-such-pod");
-            agentRoundTrip(tmp.resolve("data"));
+            agentRoundTrip(tmp.resolve("data"), aci);
             thinRunClasses(tmp);
             if (root) {
                 run(dir, "gc", "--grace-period=0", "--expire-prepared=0");
@@ -88,8 +96,11 @@ final class TrainCommand extends Sub implements Callable<Integer> {
         return 0;
     }
 
-    /** The read-only fast path: a thin client asking an agent (here in a thread of this JVM) for list and status. */
-    private static void agentRoundTrip(Path dataDir) throws Exception {
+    /**
+     * The read-only fast path: a thin client asking an agent (here in a thread of this JVM) for
+     * list and status; and a thin fetch ({@link ThinCommand}), its output streamed back.
+     */
+    private static void agentRoundTrip(Path dataDir, Path aci) throws Exception {
         Thread agent = new Thread(() -> AgentServer.run(dataDir,
                 journal -> new AgentCommands(dataDir, new JournalSession(journal)), Duration.ofSeconds(30)), "train-agent");
         agent.start();
@@ -103,6 +114,17 @@ final class TrainCommand extends Sub implements Callable<Integer> {
                 c.exec(List.of("--cwd=/", "--dir=" + dataDir, "list"));
                 c.exec(List.of("--cwd=/", "--dir=" + dataDir, "image", "list", "--sort=name"));
                 c.exec(List.of("--cwd=/", "--dir=" + dataDir, "status", "no-such-pod"));
+            }
+        }
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(OutputStream.nullOutputStream())); // the image ID is not the build's output
+        try {
+            ThinCommand.run(Path.of("/"), dataDir, "fetch", new String[] {"--dir=" + dataDir, "--insecure-options=image", "fetch", aci.toString()});
+        } finally {
+            System.setOut(stdout);
+        }
+        try (AgentClient c = AgentClient.connect(dataDir)) {
+            if (c != null) {
                 c.shutdown();
             }
         }
@@ -119,6 +141,62 @@ final class TrainCommand extends Sub implements Callable<Integer> {
                     .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start().waitFor();
+        }
+    }
+
+    /**
+     * A verified fetch over https from a server in this JVM (on 127.0.0.1, with a certificate
+     * keytool makes for the run), so that the archive holds Vert.x, Netty and the JDK's TLS too:
+     * without them a command's first https request loaded some 2,600 classes from jars. Skipped
+     * when the JDK has no keytool or the server cannot start; training is best effort.
+     */
+    private void httpsFetch(Path tmp, Path aci, String... global) throws Exception {
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Path keys = tmp.resolve("tls.p12");
+        Path trust = tmp.resolve("trust.p12");
+        char[] password = "training".toCharArray();
+        if (!Files.isExecutable(keytool)) {
+            return;
+        }
+        Process keytoolRun = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "train", "-keyalg", "EC",
+                "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", keys.toString(), "-storepass", "training", "-keypass", "training")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!keytoolRun.waitFor(60, TimeUnit.SECONDS) || keytoolRun.exitValue() != 0) {
+            return;
+        }
+        KeyStore k = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keys)) {
+            k.load(in, password);
+        }
+        KeyStore t = KeyStore.getInstance("PKCS12");
+        t.load(null, null);
+        t.setCertificateEntry("train", k.getCertificate("train"));
+        try (OutputStream out = Files.newOutputStream(trust)) {
+            t.store(out, password);
+        }
+        // this JVM has made no TLS connection yet: its default trust store is still to be read
+        System.setProperty("javax.net.ssl.trustStore", trust.toString());
+        System.setProperty("javax.net.ssl.trustStorePassword", "training");
+        System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+        Vertx vertx = Vertx.vertx();
+        try {
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setHost("127.0.0.1")
+                            .setKeyCertOptions(new PfxOptions().setPath(keys.toString()).setPassword("training")))
+                    .requestHandler(req -> {
+                        Path file = req.path().equals("/train.aci") ? aci : req.path().equals("/train.aci.asc") ? Path.of(aci + ".asc") : null;
+                        if (file == null) {
+                            req.response().setStatusCode(404).end();
+                        } else {
+                            req.response().sendFile(file.toString());
+                        }
+                    })
+                    .listen(0).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            List<String> args = new ArrayList<>(List.of(global));
+            args.addAll(List.of("fetch", "https://127.0.0.1:" + server.actualPort() + "/train.aci"));
+            run(args.toArray(String[]::new));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -82,11 +82,17 @@ class HttpsIT extends PodTest {
 
     @Test
     void runByName_discoveredFetchedVerifiedAndRun_thenUpdateRevalidatesWith304() throws Exception {
-        rkt.startAgent(); // the agent leaves the download to this command's JVM
+        long agent = rkt.startAgent(); // stderr is no terminal: the agent downloads for the thin run too
 
         RktCli.Result run = rkt.run("--trust-keys-from-https", "run", "example.test/hello:1.0").ok();
 
         assertEquals("Hello from https", run.out().strip());
+        for (com.fasterxml.jackson.databind.JsonNode e : new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(rkt.run("history", "--format=json").ok().out())) {
+            if (e.get("type").asText().equals("PodPrepared")) {
+                assertEquals(agent, e.get("writer").get("pid").asLong(), "the agent prepared the pod, download included");
+            }
+        }
         assertTrue(run.err().contains("Added key for prefix \"example.test/hello\""), run.err());
         assertTrue(run.err().contains("signature verified"), run.err());
         String aciPath = "/example.test/hello-1.0-linux-amd64.aci";
@@ -105,7 +111,7 @@ class HttpsIT extends PodTest {
         rkt.run("--insecure-options=image", "fetch", image.toString()).ok(); // a store with something in it
         var before = StoreSnapshot.of(rkt.dataDir.resolve("cas"));
 
-        RktCli.Result r = rkt.run("fetch", "example.test/hello:1.0");
+        RktCli.Result r = rkt.runBothWays("fetch", "example.test/hello:1.0");
 
         assertEquals(254, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
@@ -223,6 +229,41 @@ class HttpsIT extends PodTest {
         assertTrue(stalled.err().contains("stopped sending: nothing for 2 s"), stalled.err());
         assertEquals(before, StoreSnapshot.of(rkt.dataDir.resolve("cas")));
         assertEquals(history, rkt.run("history", "--format=json").ok().out(), "nothing was recorded");
+    }
+
+    @Test
+    void fetchUrl_refusals_sameInTheCommandAndThroughTheAgent() throws Exception {
+        String missing = server.url("storage.example.test", "/example.test/missing.aci");
+
+        RktCli.Result notFound = rkt.runBothWays("--insecure-options=image", "fetch", missing);
+        RktCli.Result noSignature = rkt.runBothWays("fetch", missing);
+        RktCli.Result plainHttp = rkt.runBothWays("--insecure-options=image", "fetch", missing.replace("https://", "http://"));
+
+        for (RktCli.Result r : List.of(notFound, noSignature, plainHttp)) {
+            assertEquals(254, r.code(), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+        }
+        assertTrue(notFound.err().contains("404"), notFound.err());
+        assertTrue(noSignature.err().contains("error opening signature file"), noSignature.err());
+        assertTrue(plainHttp.err().contains("--insecure-options=http"), plainHttp.err());
+        assertEquals("", rkt.run("history", "--no-legend").ok().out());
+    }
+
+    @Test
+    void fetchUrl_throughTheAgentOnATerminal_drawsTheProgressBarThere() throws Exception {
+        rkt.startAgent();
+        String url = server.url("storage.example.test", "/example.test/hello-1.0-linux-amd64.aci");
+        StringBuilder command = new StringBuilder("RKTJ_THIN=required ");
+        for (String a : rkt.command("--insecure-options=image", "fetch", url)) {
+            command.append('\'').append(a.replace("'", "'\\''")).append("' ");
+        }
+
+        RktCli.Result r = RktCli.exec(List.of("script", "--quiet", "--return", "--command", command.toString(), "/dev/null"),
+                null, rkt.env);
+
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("Downloading ACI: [========================================] "), r.out());
+        assertTrue(r.out().strip().matches("(?s).*\\nsha512-[0-9a-f]{32}"), r.out());
     }
 
     @Test

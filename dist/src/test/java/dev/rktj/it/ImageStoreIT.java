@@ -14,6 +14,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The image store through {@code bin/rkt}: images that depend on others, and fetches racing each other. */
 class ImageStoreIT extends PodTest {
@@ -47,13 +49,19 @@ class ImageStoreIT extends PodTest {
         assertEquals("", rkt.run("list", "--no-legend").ok().out());
     }
 
-    @Test
-    void fetch_sameImageFromFourProcessesAtOnce_storedOnce() throws Exception {
+    /** Through the agent, the four fetches are four threads of one process; otherwise four processes. */
+    @ParameterizedTest(name = "through the agent: {0}")
+    @ValueSource(booleans = {false, true})
+    void fetch_sameImageFromFourProcessesAtOnce_storedOnce(boolean thin) throws Exception {
         Path aci = TestImages.aci(base, "example.com/shared", List.of("/bin/true"));
+        if (thin) {
+            rkt.startAgent();
+        }
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<RktCli.Result>> fetches = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            fetches.add(pool.submit(() -> rkt.run("fetch", "--insecure-options=image", aci.toString())));
+            fetches.add(pool.submit(() -> thin ? rkt.runThin("fetch", "--insecure-options=image", aci.toString())
+                    : rkt.runInProcess("fetch", "--insecure-options=image", aci.toString())));
         }
         List<String> ids = new ArrayList<>();
         for (Future<RktCli.Result> f : fetches) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,12 +123,7 @@ class LifecycleIT extends PodTest {
             assertFalse(r.err().contains("Exception"), r.err());
         }
         assertEquals(historyBefore, rkt.run("history", "--format=json").ok().out());
-        Path pods = rkt.dataDir.resolve("pods");
-        if (Files.exists(pods)) {
-            try (var dirs = Files.walk(pods, 2)) {
-                assertEquals(0, dirs.filter(p -> p.getNameCount() - rkt.dataDir.getNameCount() == 3).count(), "no pod directory left");
-            }
-        }
+        rkt.assertNoPodDirectories();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.rktj.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -49,6 +50,42 @@ final class RktCli {
         return exec(command(args), null, env);
     }
 
+    /** Runs a command in its own JVM, never through the journal agent ({@code RKTJ_THIN=off}). */
+    Result runInProcess(String... args) {
+        return exec(command(args), null, with("RKTJ_THIN", "off"));
+    }
+
+    /**
+     * Runs a command through the journal agent, started first if none answers; fails (254, one
+     * line) if the agent does not run it ({@code RKTJ_THIN=required}).
+     */
+    Result runThin(String... args) throws InterruptedException {
+        if (agents().isEmpty() || !Files.exists(dataDir.resolve("journal/agent.sock"))) {
+            startAgent();
+        }
+        Result r = exec(command(args), null, with("RKTJ_THIN", "required"));
+        assertFalse(r.err().contains("RKTJ_THIN=required"), () -> "the agent did not run it: " + r.err());
+        return r;
+    }
+
+    /**
+     * Runs a command in its own JVM, then through the journal agent, and checks that both exited
+     * with the same code and printed the same bytes; returns the agent's. For commands whose first
+     * run leaves nothing that changes the second (a refusal, or a fetch of what is stored).
+     */
+    Result runBothWays(String... args) throws InterruptedException {
+        Result inProcess = runInProcess(args);
+        Result thin = runThin(args);
+        assertEquals(inProcess, thin, () -> "in-process and through the agent differ: " + List.of(args));
+        return thin;
+    }
+
+    private java.util.Map<String, String> with(String name, String value) {
+        java.util.Map<String, String> e = new java.util.HashMap<>(env);
+        e.put(name, value);
+        return e;
+    }
+
     static Result exec(List<String> cmd) {
         return exec(cmd, null);
     }
@@ -59,12 +96,20 @@ final class RktCli {
 
     /** Runs {@code cmd} with {@code input} on its standard input (null: /dev/null) and {@code env} added. */
     static Result exec(List<String> cmd, String input, java.util.Map<String, String> env) {
+        return exec(cmd, input, env, null);
+    }
+
+    /** As {@link #exec(List, String, java.util.Map)}, in the working directory {@code dir} (null: the test's). */
+    static Result exec(List<String> cmd, String input, java.util.Map<String, String> env, Path dir) {
         try {
             Path out = Files.createTempFile("rkt-out", ".txt");
             Path err = Files.createTempFile("rkt-err", ".txt");
             Path in = input == null ? Path.of("/dev/null") : Files.writeString(Files.createTempFile("rkt-in", ".txt"), input);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(in.toFile());
+            if (dir != null) {
+                pb.directory(dir.toFile());
+            }
             pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -187,6 +232,16 @@ final class RktCli {
             }
         }
         throw new AssertionError("pod " + uuid + " has no PodPrepared");
+    }
+
+    /** No pod directory in any state below {@code pods/} (a refused command left nothing). */
+    void assertNoPodDirectories() throws IOException {
+        Path pods = dataDir.resolve("pods");
+        if (Files.exists(pods)) {
+            try (java.util.stream.Stream<Path> dirs = Files.walk(pods, 2)) {
+                assertEquals(0, dirs.filter(p -> p.getNameCount() - dataDir.getNameCount() == 3).count(), "no pod directory left");
+            }
+        }
     }
 
     /** Journal agents serving this data dir. */

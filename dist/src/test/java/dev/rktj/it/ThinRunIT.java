@@ -42,6 +42,23 @@ class ThinRunIT extends PodTest {
     }
 
     @Test
+    void run_otherJvmOptionsThanTheAgents_theCommandRunsItInItsOwnJvm() throws Exception {
+        Path img = TestImages.aci(base, "example.com/own", List.of("/bin/sh", "-c", "echo own"));
+        long agent = rkt.startAgent();
+        rkt.env.put("RKTJ_JAVA_OPTS", "-Drktj.test.other=1"); // a system property the agent was not started with
+
+        RktCli.Result r = rkt.run("run", "--insecure-options=image", img.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals("own\n", r.out());
+        for (JsonNode e : new ObjectMapper().readTree(rkt.run("history", "--format=json").ok().out())) {
+            if (e.get("type").asText().equals("PodPrepared")) {
+                assertTrue(e.get("writer").get("pid").asLong() != agent, "prepared by the command, not the agent");
+            }
+        }
+    }
+
+    @Test
     void run_agentUpInteractive_stdinReachesTheApp() throws Exception {
         Path cat = TestImages.aci(base, "example.com/cat", List.of("/bin/cat"));
         rkt.startAgent();

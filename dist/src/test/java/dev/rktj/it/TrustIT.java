@@ -132,13 +132,18 @@ class TrustIT extends PodTest {
         String history = rkt.run("history", "--format=json").ok().out();
         Map<String, String> stored = storedFiles();
 
-        assertOneLineRefusal(rkt.run("fetch", image.toString()), "openpgp: invalid signature");
+        assertOneLineRefusal(rkt.runBothWays("fetch", image.toString()), "openpgp: invalid signature");
 
         Files.write(asc, gpg.sign(image, key1, false, null));
         byte[] binary = Files.readAllBytes(asc);
         binary[binary.length - 2] ^= 0x01;
         Files.write(asc, binary);
-        assertOneLineRefusal(rkt.run("fetch", image.toString()), "openpgp: invalid signature");
+        assertOneLineRefusal(rkt.runBothWays("fetch", image.toString()), "openpgp: invalid signature");
+        // and an untrusted signer, and an unsigned image
+        assertOneLineRefusal(rkt.runBothWays("fetch", signedImage("rkt-prefix.org/app", key1).toString()),
+                "openpgp: signature made by unknown entity");
+        assertOneLineRefusal(rkt.runBothWays("fetch", TestImages.aci(base, "rkt-prefix.com/unsigned", List.of("/bin/true")).toString()),
+                "error opening signature file");
 
         assertEquals(history, rkt.run("history", "--format=json").ok().out());
         assertEquals(stored, storedFiles());
@@ -158,17 +163,34 @@ class TrustIT extends PodTest {
         Path image = signedImage("rkt-prefix.com/my-app", key1);
         Path elsewhere = Files.move(Path.of(image + ".asc"), base.resolve("detached.sig"));
 
-        assertOneLineRefusal(rkt.run("fetch", image.toString()), "error opening signature file");
-        RktCli.Result fetched = rkt.run("fetch", image.toString(), "--signature", elsewhere.toString()).ok();
+        assertOneLineRefusal(rkt.runBothWays("fetch", image.toString()), "error opening signature file");
+        assertOneLineRefusal(rkt.runBothWays("fetch", image.toString(), "--signature", base.resolve("none.sig").toString()),
+                "error opening signature file");
+        RktCli.Result fetched = rkt.runThin("fetch", image.toString(), "--signature", elsewhere.toString()).ok();
         assertTrue(fetched.out().matches("sha512-[0-9a-f]{32}\n"), fetched.out());
         assertTrue(fetched.err().contains("signature verified:"), fetched.err());
+        assertEquals(fetched, rkt.runInProcess("fetch", image.toString(), "--signature", elsewhere.toString()));
 
         Path unsigned = TestImages.aci(base, "rkt-prefix.com/unsigned", List.of("/bin/echo", "Hello"));
-        assertEquals("", rkt.run("--insecure-skip-verify", "fetch", unsigned.toString()).ok().err());
+        assertEquals("", rkt.runThin("--insecure-skip-verify", "fetch", unsigned.toString()).ok().err());
         assertEquals("Hello\n", rkt.run("run", "--insecure-skip-verify", unsigned.toString()).ok().out());
         assertEquals("Hello\n", rkt.run("run", "--insecure-options=image", unsigned.toString()).ok().out());
         String signers = rkt.run("history", "--no-legend").ok().out();
         assertTrue(signers.lines().anyMatch(l -> l.contains("ImageFetched") && l.contains("signer=" + key1)), signers);
+    }
+
+    @Test
+    void fetch_throughTheAgentWithARelativeLocalConfig_readsTheClientsKeystore() throws Exception {
+        rkt.run("trust", "--prefix", "rkt-prefix.com", "--skip-fingerprint-review", key1File.toString()).ok();
+        signedImage("rkt-prefix.com/my-app", key1);
+        rkt.startAgent();
+        List<String> cmd = List.of(RktCli.BIN.toString(), "--dir=data", "--local-config=etc", "--system-config=lib",
+                "fetch", "rkt-prefix.com_my-app.aci");
+
+        RktCli.Result r = RktCli.exec(cmd, null, Map.of("RKTJ_THIN", "required"), base);
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals("fetch: image: signature verified:\n  Key One <one@rkt-prefix.com>\n", r.err());
     }
 
     /** bin/rkt on a pseudo-terminal (script(1)), answering with {@code input}; stdout and stderr come back together. */

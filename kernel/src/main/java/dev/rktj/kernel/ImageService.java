@@ -135,7 +135,7 @@ public final class ImageService {
         }
         ImageStore store = kernel.store();
         FetchSink sink = new FetchSink(store, verify ? kernel.keystore() : null, givenSignature,
-                ref.kind() == ImageRef.Kind.NAME ? ref : null);
+                ref.kind() == ImageRef.Kind.NAME ? ref : null, kernel.abandoned());
         FetchContext.Log fetchLog = new FetchContext.Log() {
             @Override public void info(String line) { log.err(line); }
             @Override public void debug(String line) { log.debug(line); }
@@ -418,6 +418,7 @@ public final class ImageService {
         private final Keystore keystore;
         private final byte[] givenSignature;
         private final ImageRef discovered;
+        private final java.util.function.BooleanSupplier abandoned;
         private BlobDescriptor staged;
         private SignatureCheck check;
 
@@ -425,12 +426,15 @@ public final class ImageService {
          * @param keystore the keys to verify with, or null to not verify
          * @param givenSignature the user's {@code --signature}, or null for the fetcher's
          * @param discovered the name (and labels) the image is fetched for, or null for a file or URL
+         * @param abandoned says when nobody waits for the fetch any more ({@link Kernel#abandonWhen}), or null
          */
-        FetchSink(ImageStore store, Keystore keystore, byte[] givenSignature, ImageRef discovered) {
+        FetchSink(ImageStore store, Keystore keystore, byte[] givenSignature, ImageRef discovered,
+                  java.util.function.BooleanSupplier abandoned) {
             this.store = store;
             this.keystore = keystore;
             this.givenSignature = givenSignature;
             this.discovered = discovered;
+            this.abandoned = abandoned;
         }
 
         @Override
@@ -455,7 +459,8 @@ public final class ImageService {
                 check = SignatureCheck.of(detached, keystore);
                 archiveCheck = check;
             }
-            staged = store.stagingSink(discovered == null ? archiveCheck : discoveredAs(discovered, archiveCheck)).write(archive);
+            staged = store.stagingSink(discovered == null ? archiveCheck : discoveredAs(discovered, archiveCheck))
+                    .write(abandoned == null ? archive : new Abandonable(archive, abandoned));
             return staged;
         }
 
@@ -466,6 +471,40 @@ public final class ImageService {
         void discard() {
             if (staged != null) {
                 store.discard(staged);
+            }
+        }
+    }
+
+    /** A fetcher's stream that fails at the next read once nobody waits for the fetch: staging then stops and keeps nothing. */
+    private static final class Abandonable extends java.io.FilterInputStream {
+        private final java.util.function.BooleanSupplier abandoned;
+
+        Abandonable(InputStream in, java.util.function.BooleanSupplier abandoned) {
+            super(in);
+            this.abandoned = abandoned;
+        }
+
+        @Override
+        public int read() throws IOException {
+            check();
+            return super.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            check();
+            return super.read(b, off, len);
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            check();
+            return super.skip(n);
+        }
+
+        private void check() throws IOException {
+            if (abandoned.getAsBoolean()) {
+                throw new IOException("abandoned: the client that asked for it went away");
             }
         }
     }

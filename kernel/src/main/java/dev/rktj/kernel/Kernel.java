@@ -2,7 +2,6 @@ package dev.rktj.kernel;
 
 import dev.rktj.kernel.image.ImageException;
 import dev.rktj.kernel.image.ImageStore;
-import dev.rktj.kernel.plugin.PluginCache;
 import dev.rktj.kernel.plugin.PluginException;
 import dev.rktj.kernel.plugin.PluginHost;
 import dev.rktj.kernel.pod.PodService;
@@ -16,13 +15,17 @@ public final class Kernel implements AutoCloseable {
 
     private final KernelConfig config;
     private final JournalSession sharedJournal;
-    private final PluginCache pluginCache;
+    private final Resident resident;
+    private final Object journalLock = new Object();
+    /** Guarded by {@link #journalLock}. */
     private JournalSession journal;
     private ImageStore store;
     private PluginHost plugins;
     /** A {@code dev.rktj.kernel.remote.SharedVertx}, typed loosely so that loading the kernel loads no Vert.x class. */
     private AutoCloseable vertx;
     private boolean localOnly;
+    /** Null: someone always waits for this kernel's fetches. */
+    private java.util.function.BooleanSupplier abandoned;
 
     /**
      * @param journal a session to use (the agent's), or null to open one on first use
@@ -33,28 +36,36 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * @param journal a session to use (the agent's), or null to open one on first use
-     * @param pluginCache plugin hosts shared across commands (the agent's), or null to open one
+     * @param resident plugin hosts and Vert.x shared across commands (the agent's), or null to open
+     *     this kernel's own
      */
-    public Kernel(KernelConfig config, JournalSession journal, PluginCache pluginCache) {
+    public Kernel(KernelConfig config, JournalSession journal, Resident resident) {
         this.config = config;
         this.sharedJournal = journal;
         this.journal = journal;
-        this.pluginCache = pluginCache;
+        this.resident = resident;
     }
 
     public KernelConfig config() {
         return config;
     }
 
-    public synchronized JournalSession journal() throws KernelException {
-        if (journal == null) {
-            try {
-                journal = JournalSession.open(config.dataDir(), config.agentCommand());
-            } catch (dev.rktj.journal.JournalException e) {
-                throw new KernelException(e.getMessage(), e);
+    /**
+     * Opened under its own lock, not the kernel's: opening the queue takes a third of a second,
+     * which a fetch spends on a thread of its own while its main thread starts the store, the
+     * plugins and Vert.x (it waited for the queue when both shared the kernel's monitor).
+     */
+    public JournalSession journal() throws KernelException {
+        synchronized (journalLock) {
+            if (journal == null) {
+                try {
+                    journal = JournalSession.open(config.dataDir(), config.agentCommand());
+                } catch (dev.rktj.journal.JournalException e) {
+                    throw new KernelException(e.getMessage(), e);
+                }
             }
+            return journal;
         }
-        return journal;
     }
 
     public synchronized ImageStore store() throws KernelException {
@@ -71,7 +82,7 @@ public final class Kernel implements AutoCloseable {
     public synchronized PluginHost plugins() throws KernelException {
         if (plugins == null) {
             try {
-                plugins = pluginCache != null ? pluginCache.host(config.pluginDirs()) : PluginHost.open(config.pluginDirs());
+                plugins = resident != null ? resident.plugins().host(config.pluginDirs()) : PluginHost.open(config.pluginDirs());
             } catch (PluginException e) {
                 throw new KernelException(e.getMessage(), e);
             }
@@ -84,6 +95,9 @@ public final class Kernel implements AutoCloseable {
      * Returned as Object: only a fetcher that asks for {@code io.vertx.core.Vertx} touches Vert.x.
      */
     synchronized Object vertx() {
+        if (resident != null) {
+            return resident.vertx();
+        }
         if (vertx == null) {
             vertx = new dev.rktj.kernel.remote.SharedVertx();
         }
@@ -106,6 +120,20 @@ public final class Kernel implements AutoCloseable {
 
     synchronized boolean isLocalOnly() {
         return localOnly;
+    }
+
+    /**
+     * Makes fetches stop, storing nothing, once {@code abandoned} says nobody waits for them any
+     * more: the journal agent sets this for a thin client's {@code rkt fetch}, whose client may
+     * end mid-download. A fetch whose image is already staged completes (its commit is atomic).
+     */
+    public synchronized void abandonWhen(java.util.function.BooleanSupplier abandoned) {
+        this.abandoned = abandoned;
+    }
+
+    /** What {@link #abandonWhen} was given, or null. */
+    synchronized java.util.function.BooleanSupplier abandoned() {
+        return abandoned;
     }
 
     /** The trusted keys of {@code --local-config} and {@code --system-config}. */
@@ -145,11 +173,13 @@ public final class Kernel implements AutoCloseable {
             }
             vertx = null;
         }
-        if (plugins != null && pluginCache == null) {
+        if (plugins != null && resident == null) {
             plugins.close();
         }
-        if (journal != null && journal != sharedJournal) {
-            journal.close();
+        synchronized (journalLock) {
+            if (journal != null && journal != sharedJournal) {
+                journal.close();
+            }
         }
     }
 }

@@ -321,6 +321,53 @@ public final class AgentClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a command in the agent, copying its output to {@code stdout} and {@code stderr} as it
+     * comes; returns its exit code, or null when the agent declined it (it did nothing: run the
+     * command here). The agent closes the connection afterwards. Closing this client, or this
+     * process ending, while the command runs tells the agent its client is gone.
+     *
+     * @throws AgentUnavailableException when the agent did not take the request (nothing done)
+     * @throws AgentException when the agent failed to run it
+     * @throws IOException when the connection broke meanwhile (the command may have run in part)
+     */
+    public synchronized Integer stream(List<String> args, OutputStream stdout, OutputStream stderr) throws IOException {
+        send(Protocol.STREAM, args);
+        try {
+            while (true) {
+                byte tag = in.readByte();
+                switch (tag) {
+                    case Protocol.OUT -> copy(stdout);
+                    case Protocol.ERR -> copy(stderr);
+                    case Protocol.OK -> {
+                        int code = in.readInt();
+                        close();
+                        return code;
+                    }
+                    case Protocol.DECLINED -> {
+                        close();
+                        return null;
+                    }
+                    default -> {
+                        answer(tag);
+                        throw new IOException("journal agent answered with unknown tag " + tag);
+                    }
+                }
+            }
+        } catch (AgentException e) {
+            close();
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw broke(e);
+        }
+    }
+
+    private void copy(OutputStream to) throws IOException {
+        byte[] bytes = Protocol.readBytes(in, Protocol.MAX_OUTPUT);
+        to.write(bytes);
+        to.flush();
+    }
+
     /** Appends events (each the stored JSON form); returns their seqs once they are in the queue. */
     public synchronized long[] append(List<String> eventJson) throws IOException {
         send(Protocol.APPEND, eventJson);

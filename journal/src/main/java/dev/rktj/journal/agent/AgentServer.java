@@ -7,13 +7,16 @@ import dev.rktj.journal.NewEvent;
 import dev.rktj.journal.chronicle.ChronicleJournal;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -27,6 +30,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +44,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 
 /**
  * Owns a data directory's journal agent while it runs: the single-instance lock, the Chronicle
@@ -397,7 +403,7 @@ public final class AgentServer {
                 }
                 boolean keepOpen;
                 try {
-                    keepOpen = handle((byte) op, args, out);
+                    keepOpen = op == Protocol.STREAM ? stream(args, out, connection) : handle((byte) op, args, out, connection);
                     out.flush();
                 } finally {
                     endRequest();
@@ -452,10 +458,10 @@ public final class AgentServer {
     }
 
     /** Answers one request; false when the connection must close. */
-    private boolean handle(byte op, List<String> args, DataOutputStream out) throws IOException {
+    private boolean handle(byte op, List<String> args, DataOutputStream out, Connection connection) throws IOException {
         switch (op) {
             case Protocol.PING -> ping(args, out);
-            case Protocol.EXEC -> exec(args, out);
+            case Protocol.EXEC -> exec(args, out, connection::sameUser);
             case Protocol.APPEND -> append(args, out);
             case Protocol.READ -> read(args, out);
             case Protocol.SHUTDOWN -> {
@@ -482,14 +488,14 @@ public final class AgentServer {
         out.writeByte(Protocol.OK);
     }
 
-    private void exec(List<String> args, DataOutputStream out) throws IOException {
+    private void exec(List<String> args, DataOutputStream out, AgentHandler.Peer peer) throws IOException {
         if (handler == null) {
             error(out, "this journal agent runs no commands");
             return;
         }
         ExecResult result;
         try {
-            result = handler.exec(List.copyOf(args));
+            result = handler.exec(List.copyOf(args), peer);
         } catch (RuntimeException e) {
             error(out, "command failed in the journal agent: " + Protocol.oneLine(e));
             return;
@@ -502,6 +508,129 @@ public final class AgentServer {
         out.writeInt(result.exitCode());
         Protocol.writeBytes(out, result.stdout());
         Protocol.writeBytes(out, result.stderr());
+    }
+
+    /**
+     * Runs a STREAM request: the handler's output goes out in frames as it is flushed, while a
+     * watcher reads the otherwise silent connection to tell the handler when its client is gone.
+     * Always closes the connection afterwards (returns false): the watcher has been reading it.
+     */
+    private boolean stream(List<String> args, DataOutputStream out, Connection connection) throws IOException {
+        if (handler == null) {
+            error(out, "this journal agent runs no commands");
+            return false;
+        }
+        StreamClient client = new StreamClient(out, connection);
+        Integer code;
+        try {
+            client.watch();
+            code = handler.stream(List.copyOf(args), client);
+        } catch (RuntimeException e) {
+            synchronized (out) {
+                error(out, "command failed in the journal agent: " + Protocol.oneLine(e));
+            }
+            return false;
+        } finally {
+            client.finished = true;
+        }
+        synchronized (out) {
+            if (code == null) {
+                out.writeByte(Protocol.DECLINED);
+            } else {
+                out.writeByte(Protocol.OK);
+                out.writeInt(code);
+            }
+        }
+        return false;
+    }
+
+    /** The client of one STREAM request: framed output, and whether it is still there. */
+    private final class StreamClient implements AgentHandler.Client {
+        private final DataOutputStream out;
+        private final Connection connection;
+        private final OutputStream stdout;
+        private final OutputStream stderr;
+        private volatile boolean gone;
+        /** Set when the request is answered: the connection then closes, which is not the client leaving. */
+        volatile boolean finished;
+
+        StreamClient(DataOutputStream out, Connection connection) {
+            this.out = out;
+            this.connection = connection;
+            this.stdout = new Frames(Protocol.OUT);
+            this.stderr = new Frames(Protocol.ERR);
+        }
+
+        /**
+         * Reads the connection until it ends: the client sends nothing after its request, so an
+         * end is the client going away (or our own shutdownInput when the agent stops, which lets
+         * the command finish). On the socket, the connection closing after the answer ends the
+         * read; on pipes, the client's end closing does (a pipe's read cannot be woken).
+         */
+        void watch() {
+            Thread watcher = new Thread(() -> {
+                connection.awaitEnd();
+                if (!finished && !isStopping()) {
+                    gone = true;
+                }
+            }, "journal-agent-client-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+
+        @Override public OutputStream out() { return stdout; }
+        @Override public OutputStream err() { return stderr; }
+        @Override public boolean gone() { return gone; }
+
+        @Override
+        public boolean sameUser() {
+            return connection.sameUser();
+        }
+
+        /** Buffers one stream's bytes and sends them as a frame on flush; drops them once the client is gone. */
+        private final class Frames extends OutputStream {
+            private final byte tag;
+            private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+
+            Frames(byte tag) {
+                this.tag = tag;
+            }
+
+            @Override
+            public synchronized void write(int b) {
+                pending.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                pending.write(b, off, len);
+                if (pending.size() >= 1 << 16) {
+                    flush();
+                }
+            }
+
+            @Override
+            public synchronized void flush() {
+                if (pending.size() == 0) {
+                    return;
+                }
+                byte[] bytes = pending.toByteArray();
+                pending.reset();
+                if (gone) {
+                    return;
+                }
+                try {
+                    synchronized (out) {
+                        out.writeByte(tag);
+                        Protocol.writeBytes(out, bytes);
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    // nobody reads any more: the client is gone
+                    gone = true;
+                }
+            }
+        }
     }
 
     private void append(List<String> args, DataOutputStream out) throws IOException {
@@ -632,6 +761,15 @@ public final class AgentServer {
         /** Makes a worker waiting for the next request answer STOPPING and end, when the agent stops. */
         void wake();
 
+        /** Whether the process on the other end runs as this agent's user, as far as the door can tell. */
+        boolean sameUser();
+
+        /**
+         * Reads, dropping what comes, until the client's end closes or this connection is closed
+         * (on a pipe, only the former ends it). For a client that sends nothing more: its leaving.
+         */
+        void awaitEnd();
+
         /** True when the worker must end instead of reading the next request (it has said STOPPING). */
         default boolean stoppingBeforeRead(boolean stopping) {
             return false;
@@ -656,6 +794,34 @@ public final class AgentServer {
         @Override
         public java.io.OutputStream out() {
             return Channels.newOutputStream(channel);
+        }
+
+        /**
+         * Reads the channel itself: the streams of {@code Channels} take the channel's blocking
+         * lock for reads and writes alike, so a read waiting through them would stop every answer.
+         */
+        @Override
+        public void awaitEnd() {
+            ByteBuffer sink = ByteBuffer.allocate(64);
+            try {
+                while (channel.read(sink) >= 0) {
+                    sink.clear();
+                }
+            } catch (IOException e) {
+                // closed under us
+            }
+        }
+
+        /** The socket's peer credentials. */
+        @Override
+        public boolean sameUser() {
+            try {
+                UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+                UserPrincipal self = Files.getOwner(Path.of("/proc/self"));
+                return peer != null && peer.user().equals(self);
+            } catch (IOException | UnsupportedOperationException e) {
+                return false;
+            }
         }
 
         @Override
@@ -702,6 +868,27 @@ public final class AgentServer {
         @Override
         public synchronized void busy(boolean busy) {
             this.busy = busy;
+        }
+
+        /**
+         * Pipes carry no credentials, but only this agent's user (or root) can open them (0600 in a
+         * 0700 directory); a handler that must tell root apart compares what the client says it is.
+         */
+        @Override
+        public boolean sameUser() {
+            return true;
+        }
+
+        @Override
+        public void awaitEnd() {
+            byte[] sink = new byte[64];
+            try {
+                while (link.in().read(sink) >= 0) {
+                    // nothing is expected: whatever comes is dropped
+                }
+            } catch (IOException e) {
+                // closed under us
+            }
         }
 
         @Override

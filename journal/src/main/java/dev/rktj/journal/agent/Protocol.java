@@ -16,6 +16,12 @@ import java.util.List;
  * seq; others nothing), for ERROR a one-line message, for READ any number of ITEM strings and
  * then END with the last seq (or ERROR), and STOPPING in place of any answer to a request the
  * agent will not process. Bytes and strings are int length + content.
+ *
+ * <p>STREAM runs a command whose output reaches the client while it runs: any number of OUT and
+ * ERR frames (bytes each), then OK with the exit code, DECLINED (the agent did nothing: the
+ * client runs the command itself) or ERROR; STOPPING only in place of the first frame. The
+ * client sends nothing after a STREAM request, and the agent closes the connection after the
+ * last frame: the agent watches the idle connection to learn when the client goes away.
  */
 final class Protocol {
 
@@ -27,6 +33,7 @@ final class Protocol {
     static final byte APPEND = 3;
     static final byte READ = 4;
     static final byte SHUTDOWN = 5;
+    static final byte STREAM = 6;
 
     static final byte OK = 0;
     static final byte ERROR = 1;
@@ -37,6 +44,12 @@ final class Protocol {
      * is stopping and will process none); the connection then closes. Safe to retry elsewhere.
      */
     static final byte STOPPING = 4;
+    /** A STREAM frame for the client's standard output. */
+    static final byte OUT = 5;
+    /** A STREAM frame for the client's standard error. */
+    static final byte ERR = 6;
+    /** The end of a STREAM the agent declined: it did nothing and wrote nothing. */
+    static final byte DECLINED = 7;
 
     /** Bounds that keep a garbled length from allocating the heap away. */
     static final int MAX_ARGS = 1 << 20;

@@ -164,6 +164,162 @@ class AgentServerTest {
         }
     }
 
+    /** A handler whose STREAM requests run {@code body}; EXEC is not used. */
+    static Function<Journal, AgentHandler> streaming(java.util.function.BiFunction<List<String>, AgentHandler.Client, Integer> body) {
+        return journal -> new AgentHandler() {
+            @Override
+            public ExecResult exec(List<String> args) {
+                throw new UnsupportedOperationException("exec");
+            }
+
+            @Override
+            public Integer stream(List<String> args, AgentHandler.Client client) {
+                return body.apply(args, client);
+            }
+        };
+    }
+
+    static void print(java.io.OutputStream to, String text) {
+        try {
+            to.write(text.getBytes(StandardCharsets.UTF_8));
+            to.flush();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void stream_handlerOutput_reachesTheClientWhileTheCommandRuns() throws Exception {
+        java.util.concurrent.CountDownLatch seen = new java.util.concurrent.CountDownLatch(1);
+        start(streaming((args, client) -> {
+            print(client.out(), "first " + args.get(0) + "\n");
+            try {
+                // the client has the first line before the command ends
+                if (!seen.await(10, TimeUnit.SECONDS)) {
+                    return 99;
+                }
+            } catch (InterruptedException e) {
+                return 98;
+            }
+            print(client.err(), "warning\u00e9\n");
+            print(client.out(), "second\n");
+            return 7;
+        }), LONG_IDLE);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream() {
+            @Override
+            public synchronized void flush() {
+                if (toString(StandardCharsets.UTF_8).startsWith("first x\n")) {
+                    seen.countDown();
+                }
+            }
+        };
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+
+        try (AgentClient client = AgentClient.connect(dataDir)) {
+            Integer code = client.stream(List.of("x"), out, err);
+
+            assertEquals(7, code);
+            assertEquals("first x\nsecond\n", out.toString(StandardCharsets.UTF_8));
+            assertEquals("warning\u00e9\n", err.toString(StandardCharsets.UTF_8));
+            assertFalse(client.isConnected(), "a STREAM connection is used once");
+        }
+    }
+
+    @Test
+    void stream_declined_returnsNullAndNothingWritten() throws Exception {
+        start(journal -> args -> new ExecResult(0, null, null), LONG_IDLE);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+        try (AgentClient client = AgentClient.connect(dataDir)) {
+            assertNull(client.stream(List.of("fetch"), out, out));
+        }
+        assertEquals(0, out.size());
+    }
+
+    @Test
+    void stream_clientGoesAwayMidCommand_theCommandIsTold() throws Exception {
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Boolean> told = new java.util.concurrent.CompletableFuture<>();
+        start(streaming((args, client) -> {
+            running.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            // writes nothing meanwhile: the agent learns it from the silent connection alone
+            while (!client.gone() && System.nanoTime() < deadline) {
+                pause(10);
+            }
+            print(client.err(), "dropped: nobody reads it\n");
+            told.complete(client.gone());
+            return 0;
+        }), LONG_IDLE);
+        AgentClient client = AgentClient.connect(dataDir);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> streaming = pool.submit(() -> client.stream(List.of("slow"), java.io.OutputStream.nullOutputStream(),
+                    java.io.OutputStream.nullOutputStream()));
+            assertTrue(running.await(10, TimeUnit.SECONDS));
+
+            client.close();
+
+            assertTrue(told.get(10, TimeUnit.SECONDS));
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> streaming.get(10, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+        try (AgentClient next = AgentClient.connect(dataDir)) {
+            assertNotNull(next, "the agent still serves");
+        }
+    }
+
+    @Test
+    void stream_agentStopsMidCommand_commandFinishesAndIsNotToldItsClientLeft() throws Exception {
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        TestAgent agent = start(streaming((args, client) -> {
+            running.countDown();
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                return 98;
+            }
+            return client.gone() ? 1 : 0;
+        }), LONG_IDLE);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (AgentClient client = AgentClient.connect(dataDir)) {
+            Future<Integer> streaming = pool.submit(() -> client.stream(List.of("slow"), java.io.OutputStream.nullOutputStream(),
+                    java.io.OutputStream.nullOutputStream()));
+            assertTrue(running.await(10, TimeUnit.SECONDS));
+            try (AgentClient stopper = AgentClient.connect(dataDir)) {
+                stopper.shutdown();
+            }
+            Thread.sleep(200); // the agent's shutdownInput reaches the watcher meanwhile
+
+            release.countDown();
+
+            assertEquals(0, streaming.get(10, TimeUnit.SECONDS));
+            assertEquals(0, agent.awaitExit(Duration.ofSeconds(5)));
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void stream_peerOfTheSameProcess_isTheSameUser() throws Exception {
+        start(streaming((args, client) -> client.sameUser() ? 0 : 1), LONG_IDLE);
+
+        try (AgentClient client = AgentClient.connect(dataDir)) {
+            assertEquals(0, client.stream(List.of(), java.io.OutputStream.nullOutputStream(), java.io.OutputStream.nullOutputStream()));
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void exec_noHandler_answersError() throws Exception {
         start(null, LONG_IDLE);

@@ -156,6 +156,42 @@ class FifoDoorTest {
     }
 
     @Test
+    void stream_pipeClientGoesAwayMidCommand_theCommandIsTold() throws Exception {
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Boolean> told = new java.util.concurrent.CompletableFuture<>();
+        start(AgentServerTest.streaming((args, client) -> {
+            AgentServerTest.print(client.out(), "started\n");
+            running.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!client.gone() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            told.complete(client.gone());
+            return 0;
+        }));
+        awaitReady(3);
+        List<String> before = names(".ready");
+        AgentClient client = thin();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            pool.submit(() -> client.stream(List.of("slow"), out, java.io.OutputStream.nullOutputStream()));
+            assertTrue(running.await(10, TimeUnit.SECONDS));
+            assertFalse(names(".ready").containsAll(before), "a pair of pipes carried it");
+
+            client.close();
+
+            assertTrue(told.get(10, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void shutdown_pipeClientIdle_isToldAndTheAgentDoesNotWaitForIt() throws Exception {
         TestAgent agent = start(AgentServerTest.ECHO);
         awaitReady(3);

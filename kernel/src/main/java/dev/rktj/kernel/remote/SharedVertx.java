@@ -21,6 +21,12 @@ public final class SharedVertx implements AutoCloseable {
             if (System.getProperty("vertx.disableDnsResolver") == null) {
                 System.setProperty("vertx.disableDnsResolver", "true");
             }
+            // Netty's buffer events start JDK Flight Recorder's machinery (event classes instrumented
+            // with ASM) on a command's first request: about 0.1 s of a C1-only JVM, for events
+            // nobody records
+            if (System.getProperty("io.netty.jfr.enabled") == null) {
+                System.setProperty("io.netty.jfr.enabled", "false");
+            }
             vertx = Vertx.vertx(new VertxOptions()
                     .setEventLoopPoolSize(1)
                     .setWorkerPoolSize(1)

@@ -6,6 +6,7 @@ import dev.rktj.kernel.spi.FetchException;
 import dev.rktj.kernel.spi.FetchedImage;
 import dev.rktj.kernel.spi.ImageFetcher;
 import dev.rktj.kernel.spi.ImageRef;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -73,13 +74,33 @@ public final class FileFetcher implements ImageFetcher {
 
     private static InputStream open(Path path) throws FetchException {
         try {
-            return Files.newInputStream(path);
+            return new AnyFile(Files.newInputStream(path));
         } catch (NoSuchFileException e) {
             throw new FetchException("unable to open image file \"" + path + "\": no such file", e);
         } catch (AccessDeniedException e) {
             throw new FetchException("unable to open image file \"" + path + "\": permission denied", e);
         } catch (IOException e) {
             throw new FetchException("unable to open image file \"" + path + "\": " + oneLine(e), e);
+        }
+    }
+
+    /**
+     * A file's stream whose {@code available()} never fails: on a pipe (a FIFO, {@code /dev/stdin})
+     * the JDK's channel stream asks for a position that pipes do not have, and the decompressors
+     * ask for {@code available()}. Zero is always a correct answer.
+     */
+    private static final class AnyFile extends FilterInputStream {
+        AnyFile(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int available() {
+            try {
+                return super.available();
+            } catch (IOException e) {
+                return 0;
+            }
         }
     }
 

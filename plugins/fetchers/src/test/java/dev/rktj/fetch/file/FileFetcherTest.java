@@ -59,6 +59,32 @@ class FileFetcherTest {
     }
 
     @Test
+    void fetch_namedPipe_readsWhatIsWrittenToIt() throws Exception {
+        Path pipe = dir.resolve("pipe.aci");
+        assertEquals(0, new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor());
+        byte[] content = "image bytes through a pipe".getBytes(StandardCharsets.UTF_8);
+        Thread writer = new Thread(() -> {
+            try {
+                Files.write(pipe, content);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        // as the decompressors do: they ask how much is buffered, which a pipe's channel cannot say
+        dev.rktj.kernel.spi.BlobSink asking = archive -> {
+            archive.available();
+            byte[] all = archive.readAllBytes();
+            return new BlobDescriptor(HashingBlobSink.imageIdOf(all), all.length);
+        };
+
+        FetchedImage fetched = fetcher.fetch(file(pipe), new FetchContext(asking, Set.of(), false, log));
+
+        writer.join(10_000);
+        assertEquals(new BlobDescriptor(HashingBlobSink.imageIdOf(content), content.length), fetched.blob());
+    }
+
+    @Test
     void fetch_missingFile_saysSoInOneLine() {
         Path missing = dir.resolve("missing.aci");
 
