@@ -42,6 +42,7 @@ public final class Rkt implements Callable<Integer> {
         SUBCOMMANDS.put("cat-manifest", CatManifestCommand::new);
         SUBCOMMANDS.put("trust", TrustCommand::new);
         SUBCOMMANDS.put("history", HistoryCommand::new);
+        SUBCOMMANDS.put("config", ConfigCommand::new);
         SUBCOMMANDS.put("journal-agent", JournalAgentCommand::new);
         SUBCOMMANDS.put("cds-train", TrainCommand::new);
     }
@@ -64,7 +65,7 @@ public final class Rkt implements Callable<Integer> {
             description = "system configuration directory (default: ${DEFAULT-VALUE})")
     Path systemConfig;
 
-    @Option(names = "--user-config", scope = ScopeType.INHERIT, description = "user configuration directory (accepted; unused)")
+    @Option(names = "--user-config", scope = ScopeType.INHERIT, description = "user configuration directory: its auth.d overrides the local and system ones")
     Path userConfig;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, arity = "0..1", fallbackValue = "true",
@@ -215,7 +216,7 @@ public final class Rkt implements Callable<Integer> {
             agentCommand = List.of(launcher, "--dir=" + dataDir, "journal-agent");
         }
         return new KernelConfig(dataDir, callers(localConfig), callers(systemConfig), plugins, insecure, debug, agentCommand,
-                trustKeysFromHttps);
+                trustKeysFromHttps, userConfig == null ? null : cwd.resolve(userConfig));
     }
 
     /** A path option as the caller meant it: in the agent, a relative one is relative to the client's directory. */

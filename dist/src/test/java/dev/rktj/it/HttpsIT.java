@@ -30,6 +30,7 @@ class HttpsIT extends PodTest {
     private static Gpg gpg;
     private static String opts;
     private static Path image;
+    private static Path publicKey;
 
     @BeforeAll
     static void serve() throws Exception {
@@ -38,6 +39,8 @@ class HttpsIT extends PodTest {
         String key = gpg.generate("Hello Signer <hello@example.test>", "ed25519", "never", null);
         image = TestImages.aci(shared, "example.test/hello", List.of("/bin/echo", "Hello from https"));
         byte[] aci = Files.readAllBytes(image);
+        publicKey = Files.write(shared.resolve("hello-signer.asc"), gpg.exportArmored(key));
+        byte[] signature = gpg.sign(image, key, true, null);
         String page = "<html><head><meta name=\"ac-discovery\" content=\"example.test "
                 + server.url("storage.example.test", "/{name}-{version}-{os}-{arch}.{ext}") + "\">"
                 + "<meta name=\"ac-discovery-pubkeys\" content=\"example.test " + server.url("example.test", "/pubkeys.gpg") + "\">"
@@ -51,7 +54,15 @@ class HttpsIT extends PodTest {
                 req.response().putHeader("ETag", "\"h1\"").end(io.vertx.core.buffer.Buffer.buffer(aci));
             }
         });
-        server.serve("storage.example.test", "/example.test/hello-1.0-linux-amd64.aci.asc", gpg.sign(image, key, true, null), Map.of());
+        server.serve("storage.example.test", "/example.test/hello-1.0-linux-amd64.aci.asc", signature, Map.of());
+        // the same signed image where discovery of another name or version leads
+        server.route("example.test", "/renamed", req -> req.response().end(page));
+        server.route("example.test", "/alias", req -> req.response().end("<meta name=\"ac-discovery\" content=\"example.test "
+                + server.url("storage.example.test", "/example.test/hello-{version}-{os}-{arch}.{ext}") + "\">"));
+        for (String misnamed : List.of("/example.test/renamed-1.0-linux-amd64", "/example.test/hello-2.0-linux-amd64")) {
+            server.serve("storage.example.test", misnamed + ".aci", aci, Map.of());
+            server.serve("storage.example.test", misnamed + ".aci.asc", signature, Map.of());
+        }
         Path hosts = TestHttpsServer.writeHostsFile(shared.resolve("hosts"));
         opts = "-Djdk.net.hosts.file=" + hosts + " -Djavax.net.ssl.trustStore=" + server.trustStore()
                 + " -Djavax.net.ssl.trustStorePassword=" + TestHttpsServer.TRUST_STORE_PASSWORD
@@ -141,6 +152,123 @@ class HttpsIT extends PodTest {
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("Downloading ACI: [========================================] "), r.out());
         assertTrue(r.out().strip().matches("(?s).*\\nsha512-[0-9a-f]{32}"), r.out());
+    }
+
+    @Test
+    void config_localAuthOverridesSystem_printedWithSecretsHidden_andOnlyTheLocalCredentialIsSent() throws Exception {
+        byte[] aci = Files.readAllBytes(image);
+        server.route("storage.example.test", "/auth/hello.aci", req -> {
+            if ("Bearer local-token".equals(req.getHeader("Authorization"))) {
+                req.response().end(io.vertx.core.buffer.Buffer.buffer(aci));
+            } else {
+                req.response().setStatusCode(401).end();
+            }
+        });
+        Path systemAuth = Files.createDirectories(rkt.cwd.resolve("lib/auth.d"));
+        Path localAuth = Files.createDirectories(rkt.cwd.resolve("etc/auth.d"));
+        Files.writeString(systemAuth.resolve("vendor.json"), "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\","
+                + "\"domains\":[\"storage.example.test\",\"other.test\"],\"type\":\"basic\","
+                + "\"credentials\":{\"user\":\"vendor\",\"password\":\"system-password\"}}");
+        Files.writeString(localAuth.resolve("mine.json"), "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\","
+                + "\"domains\":[\"storage.example.test\"],\"type\":\"oauth\",\"credentials\":{\"token\":\"local-token\"}}");
+
+        RktCli.Result config = rkt.run("config", "--pretty-print=false").ok();
+        RktCli.Result fetch = rkt.run("--insecure-options=image", "fetch", server.url("storage.example.test", "/auth/hello.aci")).ok();
+
+        assertEquals("{\"stage0\":["
+                + "{\"rktVersion\":\"v1\",\"rktKind\":\"auth\",\"domains\":[\"other.test\"],\"type\":\"basic\","
+                + "\"credentials\":{\"user\":\"vendor\",\"password\":\"********\"}},"
+                + "{\"rktVersion\":\"v1\",\"rktKind\":\"auth\",\"domains\":[\"storage.example.test\"],\"type\":\"oauth\","
+                + "\"credentials\":{\"token\":\"********\"}}]}", config.out().strip());
+        for (String text : List.of(config.out(), config.err(), fetch.out(), fetch.err())) {
+            assertTrue(!text.contains("local-token") && !text.contains("system-password"), text);
+        }
+        assertTrue(fetch.out().startsWith("sha512-"), fetch.out());
+        assertEquals(List.of("Bearer local-token"), server.requests("/auth/hello.aci").stream()
+                .map(r -> r.headers().get("authorization")).toList());
+    }
+
+    @Test
+    void fetchByName_imageNamedOrLabelledOtherwise_refusedInOneLine_storeAndJournalUnchanged() throws Exception {
+        rkt.run("trust", "--prefix=example.test", "--skip-fingerprint-review", publicKey.toString()).ok(); // covers both names
+        rkt.run("--insecure-options=image", "fetch", image.toString()).ok(); // a store with something in it
+        var before = StoreSnapshot.of(rkt.dataDir.resolve("cas"));
+        String history = rkt.run("history", "--format=json").ok().out();
+
+        RktCli.Result renamed = rkt.runBothWays("fetch", "example.test/renamed:1.0");
+        RktCli.Result otherVersion = rkt.runBothWays("fetch", "example.test/hello:2.0");
+
+        assertEquals(254, renamed.code(), renamed.err());
+        assertEquals("fetch: image \"example.test/renamed:1.0\" does not match the name and labels it was discovered by:"
+                + " its manifest has name \"example.test/hello\"\n", renamed.err());
+        assertEquals(254, otherVersion.code(), otherVersion.err());
+        assertEquals("fetch: image \"example.test/hello:2.0\" does not match the name and labels it was discovered by:"
+                + " its manifest has version \"1.0\", not \"2.0\"\n", otherVersion.err());
+        assertEquals(2, server.requests("/example.test/renamed-1.0-linux-amd64.aci").size(),
+                "the image was downloaded, then refused, in the command's JVM and in the agent");
+        assertEquals(before, StoreSnapshot.of(rkt.dataDir.resolve("cas")));
+        assertEquals(history, rkt.run("history", "--format=json").ok().out(), "nothing was recorded");
+    }
+
+    @Test
+    void fetchByName_discoveryLeadsToAUrlStoredForAnotherName_refusedOn304_storeAndJournalUnchanged() throws Exception {
+        rkt.run("trust", "--prefix=example.test", "--skip-fingerprint-review", publicKey.toString()).ok();
+        rkt.run("fetch", "example.test/hello:1.0").ok(); // remembers the URL with its ETag
+        var before = StoreSnapshot.of(rkt.dataDir.resolve("cas"));
+        String history = rkt.run("history", "--format=json").ok().out();
+
+        // example.test/alias is discovered at hello's URL; the server answers 304 to the stored ETag
+        RktCli.Result alias = rkt.runBothWays("fetch", "example.test/alias:1.0");
+
+        assertEquals(254, alias.code(), alias.err());
+        assertEquals("fetch: image \"example.test/alias:1.0\" does not match the name and labels it was discovered by:"
+                + " its manifest has name \"example.test/hello\"\n", alias.err());
+        assertEquals(before, StoreSnapshot.of(rkt.dataDir.resolve("cas")));
+        assertEquals(history, rkt.run("history", "--format=json").ok().out(), "nothing was recorded");
+    }
+
+    @Test
+    void fetchUrl_bodyLongerThanDeclaredTruncatedOrStalled_refusedInOneLine_storeAndJournalUnchanged() throws Exception {
+        byte[] aci = Files.readAllBytes(image);
+        int tail = aci.length - 100;
+        server.route("storage.example.test", "/longer/hello.aci", req -> {
+            req.response().putHeader("Content-Length", Integer.toString(aci.length));
+            req.response().write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOf(aci, tail)));
+            req.response().write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOfRange(aci, tail, aci.length))
+                    .appendString("trailing bytes the server never declared\r\n"));
+        });
+        server.route("storage.example.test", "/truncated/hello.aci", req -> { // and no ETag: the break cannot be resumed
+            req.response().putHeader("Content-Length", Integer.toString(aci.length));
+            req.response().write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOf(aci, tail)))
+                    .onComplete(x -> req.connection().close());
+        });
+        server.route("storage.example.test", "/stalled/hello.aci", req -> {
+            req.response().putHeader("Content-Length", Integer.toString(aci.length));
+            req.response().write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOf(aci, tail)));
+        });
+        rkt.env.put("RKTJ_JAVA_OPTS", opts + " -Drktj.http.timeout=2"); // the agent's too: it is started with it
+        rkt.run("--insecure-options=image", "fetch", image.toString()).ok();
+        var before = StoreSnapshot.of(rkt.dataDir.resolve("cas"));
+        String history = rkt.run("history", "--format=json").ok().out();
+
+        RktCli.Result longer = rkt.runBothWays("--insecure-options=image", "fetch", server.url("storage.example.test", "/longer/hello.aci"));
+        // which of the two words a break gets depends on when the connection's end is seen: each way on its own
+        String truncatedUrl = server.url("storage.example.test", "/truncated/hello.aci");
+        RktCli.Result truncated = rkt.runThin("--insecure-options=image", "fetch", truncatedUrl);
+        RktCli.Result truncatedHere = rkt.runInProcess("--insecure-options=image", "fetch", truncatedUrl);
+        RktCli.Result stalled = rkt.runBothWays("--insecure-options=image", "fetch", server.url("storage.example.test", "/stalled/hello.aci"));
+
+        for (RktCli.Result r : List.of(longer, truncated, truncatedHere, stalled)) {
+            assertEquals(254, r.code(), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+        }
+        assertTrue(longer.err().contains("the body is longer than the " + aci.length + " bytes the server declared"), longer.err());
+        for (RktCli.Result r : List.of(truncated, truncatedHere)) {
+            assertTrue(r.err().contains("closed before the response was complete") || r.err().contains("(truncated)"), r.err());
+        }
+        assertTrue(stalled.err().contains("stopped sending: nothing for 2 s"), stalled.err());
+        assertEquals(before, StoreSnapshot.of(rkt.dataDir.resolve("cas")));
+        assertEquals(history, rkt.run("history", "--format=json").ok().out(), "nothing was recorded");
     }
 
     @Test

@@ -1,11 +1,13 @@
 package dev.rktj.kernel;
 
 import dev.rktj.journal.JournalException;
+import dev.rktj.kernel.appc.ImageManifest;
 import dev.rktj.kernel.event.ImageFetched;
 import dev.rktj.kernel.image.ArchiveCheck;
 import dev.rktj.kernel.image.FileOrigin;
 import dev.rktj.kernel.image.ImageException;
 import dev.rktj.kernel.image.ImageId;
+import dev.rktj.kernel.image.ImageMatch;
 import dev.rktj.kernel.image.ImageStore;
 import dev.rktj.kernel.image.StoredImage;
 import dev.rktj.kernel.plugin.PluginException;
@@ -132,7 +134,8 @@ public final class ImageService {
             throw new KernelException(e.getMessage(), e);
         }
         ImageStore store = kernel.store();
-        FetchSink sink = new FetchSink(store, verify ? kernel.keystore() : null, givenSignature, kernel.abandoned());
+        FetchSink sink = new FetchSink(store, verify ? kernel.keystore() : null, givenSignature,
+                ref.kind() == ImageRef.Kind.NAME ? ref : null, kernel.abandoned());
         FetchContext.Log fetchLog = new FetchContext.Log() {
             @Override public void info(String line) { log.err(line); }
             @Override public void debug(String line) { log.debug(line); }
@@ -162,7 +165,7 @@ public final class ImageService {
         }
         FetchedImage.RemoteResult remote = fetched.remote();
         if (remote != null && remote.reused()) {
-            return reused(fetched, log);
+            return reused(ref, fetched, log);
         }
         SignatureCheck.Signer signer = sink.signer();
         if (verify && signer == null) {
@@ -196,6 +199,42 @@ public final class ImageService {
             sink.discard();
             throw new KernelException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * appc discovery's validation: an image found for a name must carry that name and every label
+     * asked for (the host's {@code os} and {@code arch}, filled in when the name gave none, only
+     * where the image has such a label, as the store matches names). A discovery page may point
+     * anywhere; without this, fetching {@code example.com/app} could store an image named otherwise.
+     *
+     * @return the one-line refusal, or null when the image matches
+     */
+    private static String discoveryMismatch(ImageRef ref, String name, Map<String, String> labels) {
+        String wrong = !ref.location().equals(name) ? "name \"" + name + "\"" : ImageMatch.mismatch(labels, ref.labels());
+        return wrong == null ? null
+                : "image \"" + ref.raw() + "\" does not match the name and labels it was discovered by: its manifest has " + wrong;
+    }
+
+    /**
+     * {@link #discoveryMismatch} as the staging pass applies it, before {@code then} (the
+     * signature's verdict, whose keys depend on the name): a refused image is never stored.
+     */
+    private static ArchiveCheck discoveredAs(ImageRef ref, ArchiveCheck then) {
+        return new ArchiveCheck() {
+            @Override
+            public void update(byte[] bytes, int offset, int length) {
+                then.update(bytes, offset, length);
+            }
+
+            @Override
+            public void finish(ImageManifest manifest) throws FetchException {
+                String wrong = discoveryMismatch(ref, manifest.name(), manifest.labelMap());
+                if (wrong != null) {
+                    throw new FetchException(wrong);
+                }
+                then.finish(manifest);
+            }
+        };
     }
 
     /**
@@ -293,7 +332,7 @@ public final class ImageService {
         KernelConfig config = kernel.config();
         AuthConfig auth;
         try {
-            auth = AuthConfig.read(config.systemConfig(), config.localConfig());
+            auth = AuthConfig.read(config.configDirs());
         } catch (IOException e) {
             throw new KernelException(e.getMessage(), e);
         }
@@ -334,10 +373,14 @@ public final class ImageService {
     }
 
     /** A fetch that downloaded nothing: the stored image, and the record's new download time and ETag. */
-    private StoredImage reused(FetchedImage fetched, UserLog log) throws KernelException {
+    private StoredImage reused(ImageRef ref, FetchedImage fetched, UserLog log) throws KernelException {
         try {
             StoredImage image = kernel.store().get(ImageId.parse(fetched.blob().imageId())).orElseThrow(() ->
                     new KernelException("image " + fetched.blob().imageId() + " of " + fetched.source() + " is no longer in the store"));
+            String wrong = ref.kind() == ImageRef.Kind.NAME ? discoveryMismatch(ref, image.name(), image.labels()) : null;
+            if (wrong != null) {
+                throw new KernelException(wrong); // another name's discovery led to the same URL
+            }
             remember(fetched.remote(), image.id().toString(), log);
             return image;
         } catch (ImageException e) {
@@ -374,6 +417,7 @@ public final class ImageService {
         private final ImageStore store;
         private final Keystore keystore;
         private final byte[] givenSignature;
+        private final ImageRef discovered;
         private final java.util.function.BooleanSupplier abandoned;
         private BlobDescriptor staged;
         private SignatureCheck check;
@@ -381,12 +425,15 @@ public final class ImageService {
         /**
          * @param keystore the keys to verify with, or null to not verify
          * @param givenSignature the user's {@code --signature}, or null for the fetcher's
+         * @param discovered the name (and labels) the image is fetched for, or null for a file or URL
          * @param abandoned says when nobody waits for the fetch any more ({@link Kernel#abandonWhen}), or null
          */
-        FetchSink(ImageStore store, Keystore keystore, byte[] givenSignature, java.util.function.BooleanSupplier abandoned) {
+        FetchSink(ImageStore store, Keystore keystore, byte[] givenSignature, ImageRef discovered,
+                java.util.function.BooleanSupplier abandoned) {
             this.store = store;
             this.keystore = keystore;
             this.givenSignature = givenSignature;
+            this.discovered = discovered;
             this.abandoned = abandoned;
         }
 
@@ -412,7 +459,8 @@ public final class ImageService {
                 check = SignatureCheck.of(detached, keystore);
                 archiveCheck = check;
             }
-            staged = store.stagingSink(archiveCheck).write(abandoned == null ? archive : new Abandonable(archive, abandoned));
+            staged = store.stagingSink(discovered == null ? archiveCheck : discoveredAs(discovered, archiveCheck))
+                    .write(abandoned == null ? archive : new Abandonable(archive, abandoned));
             return staged;
         }
 

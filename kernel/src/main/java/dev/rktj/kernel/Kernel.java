@@ -141,6 +141,11 @@ public final class Kernel implements AutoCloseable {
         return new Keystore(config.localConfig(), config.systemConfig());
     }
 
+    /** The configuration rktj reads, merged, its secrets hidden ({@code rkt config}). */
+    public Configuration configuration() throws KernelException {
+        return Configuration.read(config);
+    }
+
     public TrustService trust() {
         return new TrustService(this);
     }

@@ -1,7 +1,9 @@
 package dev.rktj.kernel.appc;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An image's manifest ({@code acKind: ImageManifest}). Absent lists read as empty; {@code app}
@@ -35,6 +37,15 @@ public record ImageManifest(
             }
         }
         return null;
+    }
+
+    /** The labels by name, in manifest order. */
+    public Map<String, String> labelMap() {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (Label label : labels) {
+            map.put(label.name(), label.value());
+        }
+        return map;
     }
 
     /** The value of the annotation called {@code name}, or null. */

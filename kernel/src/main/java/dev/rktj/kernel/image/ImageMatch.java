@@ -23,13 +23,25 @@ public final class ImageMatch {
 
     /** Whether an image with {@code labels} satisfies every label in {@code wanted}. */
     public static boolean satisfies(Map<String, String> labels, Map<String, String> wanted) {
+        return mismatch(labels, wanted) == null;
+    }
+
+    /**
+     * The first label in {@code wanted} that an image with {@code labels} does not satisfy, in
+     * words ({@code version "2.0", not "1.0"}, {@code no version label ("1.0" asked)}), or null
+     * when it satisfies them all.
+     */
+    public static String mismatch(Map<String, String> labels, Map<String, String> wanted) {
         for (Map.Entry<String, String> w : wanted.entrySet()) {
             String have = labels.get(w.getKey());
             boolean platform = w.getKey().equals("os") || w.getKey().equals("arch");
-            if (have == null ? !platform : !have.equals(w.getValue())) {
-                return false;
+            if (have == null && !platform) {
+                return "no " + w.getKey() + " label (\"" + w.getValue() + "\" asked)";
+            }
+            if (have != null && !have.equals(w.getValue())) {
+                return w.getKey() + " \"" + have + "\", not \"" + w.getValue() + "\"";
             }
         }
-        return true;
+        return null;
     }
 }

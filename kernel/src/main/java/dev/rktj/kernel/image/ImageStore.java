@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.rktj.kernel.appc.Appc;
 import dev.rktj.kernel.appc.AppcException;
 import dev.rktj.kernel.appc.ImageManifest;
-import dev.rktj.kernel.appc.Label;
 import dev.rktj.kernel.spi.BlobDescriptor;
 import dev.rktj.kernel.spi.BlobSink;
 import java.io.IOException;
@@ -30,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -143,7 +141,7 @@ public final class ImageStore {
                 Optional<StoredImage> before = get(id);
                 // an unverified fetch of the same bytes does not undo an earlier verification
                 String signedBy = signer != null ? signer : before.map(StoredImage::signer).orElse(null);
-                StoredImage image = new StoredImage(id, s.manifest().name(), labels(s.manifest()), s.size(), now,
+                StoredImage image = new StoredImage(id, s.manifest().name(), s.manifest().labelMap(), s.size(), now,
                         before.map(StoredImage::lastUsed).orElse(now), source, signedBy);
                 writeRecord(image);
                 return image;
@@ -702,14 +700,6 @@ public final class ImageStore {
         } catch (IOException | ImageException | RuntimeException e) {
             return Optional.empty();
         }
-    }
-
-    private static Map<String, String> labels(ImageManifest manifest) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        for (Label label : manifest.labels()) {
-            labels.put(label.name(), label.value());
-        }
-        return labels;
     }
 
     /** Flushes a freshly extracted tree to disk before it is published; syncfs(2) where coreutils offers it. */

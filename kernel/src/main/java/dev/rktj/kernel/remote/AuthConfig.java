@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -20,9 +21,11 @@ import java.util.TreeMap;
 
 /**
  * rkt's {@code auth.d}: credentials per domain from {@code *.json} files directly in
- * {@code <system-config>/auth.d} and {@code <local-config>/auth.d}; a domain configured locally
- * replaces the system's, and one domain twice in one directory is an error, as in rkt. Only
- * {@code basic} (user, password) and {@code oauth} (token) exist here.
+ * {@code <system-config>/auth.d}, {@code <local-config>/auth.d} and, when given,
+ * {@code <user-config>/auth.d}; a domain configured in a later directory replaces the earlier's,
+ * and one domain twice in one directory is an error, as in rkt. Only {@code basic} (user,
+ * password) and {@code oauth} (token) exist here; files of another {@code rktKind} (rkt's
+ * {@code dockerAuth}) are passed over and listed in {@link #skipped()}.
  *
  * <p>Credentials go only to the exact host they are configured for, never over plain http
  * unless the user allowed http, and are never part of a message.
@@ -48,22 +51,40 @@ public final class AuthConfig {
         }
     }
 
-    private final Map<String, Entry> byDomain;
+    /** A file in {@code auth.d} of a kind rktj does not read, such as rkt's {@code dockerAuth}. */
+    public record Skipped(Path file, String kind) {}
 
-    private AuthConfig(Map<String, Entry> byDomain) {
+    private final Map<String, Entry> byDomain;
+    private final List<Skipped> skipped;
+
+    private AuthConfig(Map<String, Entry> byDomain, List<Skipped> skipped) {
         this.byDomain = byDomain;
+        this.skipped = skipped;
     }
 
-    /** Reads both directories; a file that is not a valid auth config is refused, naming it. */
-    public static AuthConfig read(Path systemConfig, Path localConfig) throws IOException {
-        Map<String, Entry> merged = new TreeMap<>(readDir(systemConfig.resolve("auth.d")));
-        merged.putAll(readDir(localConfig.resolve("auth.d")));
-        return new AuthConfig(Collections.unmodifiableMap(merged));
+    /**
+     * Reads the {@code auth.d} of each configuration directory; a file that is not a valid auth
+     * config is refused, naming it.
+     *
+     * @param configDirs system, local, then user configuration: a later one overrides per domain
+     */
+    public static AuthConfig read(List<Path> configDirs) throws IOException {
+        Map<String, Entry> merged = new TreeMap<>();
+        List<Skipped> skipped = new ArrayList<>();
+        for (Path dir : configDirs) {
+            merged.putAll(readDir(dir.resolve("auth.d"), skipped));
+        }
+        return new AuthConfig(Collections.unmodifiableMap(merged), List.copyOf(skipped));
     }
 
     /** The merged entries by domain, in domain order. */
     public Map<String, Entry> entries() {
         return byDomain;
+    }
+
+    /** The files passed over because their kind is not {@code auth}, in reading order. */
+    public List<Skipped> skipped() {
+        return skipped;
     }
 
     /** The {@code Authorization} header for {@code url}, or null. */
@@ -86,13 +107,15 @@ public final class AuthConfig {
         return e == null ? null : e.header();
     }
 
-    private static Map<String, Entry> readDir(Path dir) throws IOException {
+    private static Map<String, Entry> readDir(Path dir, List<Skipped> skipped) throws IOException {
         Map<String, Entry> found = new LinkedHashMap<>();
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.json")) {
             s.forEach(files::add);
         } catch (NoSuchFileException e) {
             return found;
+        } catch (NotDirectoryException e) {
+            throw new IOException("expected " + dir + " to be a directory", e);
         }
         Collections.sort(files);
         for (Path file : files) {
@@ -106,7 +129,9 @@ public final class AuthConfig {
                 throw new IOException("auth config " + file + " is not valid JSON", e);
             }
             if (root == null || !"auth".equals(root.path("rktKind").asText())) {
-                continue; // other kinds may share the directory in rkt's layout; they are not credentials
+                // rkt's dockerAuth shares the directory; it holds no credentials for these fetchers
+                skipped.add(new Skipped(file, root == null ? "" : root.path("rktKind").asText()));
+                continue;
             }
             if (!"v1".equals(root.path("rktVersion").asText())) {
                 throw new IOException("auth config " + file + ": unsupported rktVersion \"" + root.path("rktVersion").asText() + "\"");
@@ -133,7 +158,7 @@ public final class AuthConfig {
                     throw new IOException("auth config " + file + ": domain \"" + domain + "\" is already configured in "
                             + found.get(domain).file());
                 }
-                found.put(domain, new Entry(domain, type, Map.copyOf(credentials), file));
+                found.put(domain, new Entry(domain, type, Collections.unmodifiableMap(credentials), file));
             }
         }
         return found;

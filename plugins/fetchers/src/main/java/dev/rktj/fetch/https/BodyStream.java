@@ -37,6 +37,8 @@ final class BodyStream extends InputStream {
     private boolean ended;
     private Throwable failure;
     private HttpClientResponse response;
+    /** The length check below the current response's connection, or null. */
+    private LengthCheck lengthCheck;
     /** Bytes handed to the reader so far. */
     private long position;
     /** Bytes of a 200 answer to a resume to drop before the reader's position. */
@@ -60,15 +62,20 @@ final class BodyStream extends InputStream {
     synchronized void attach(HttpClientResponse r) {
         loop = io.vertx.core.Vertx.currentContext();
         response = r;
+        lengthCheck = LengthCheck.of(r);
         ended = false;
         failure = null;
         r.handler(this::arrived);
-        r.endHandler(v -> {
+        // the end is told after the rest of the network read that brought it: bytes past the
+        // declared length in that read have been counted by the length check by then
+        r.endHandler(v -> loop.runOnContext(w -> {
             synchronized (BodyStream.this) {
-                ended = true;
-                BodyStream.this.notifyAll();
+                if (response == r) {
+                    ended = true;
+                    BodyStream.this.notifyAll();
+                }
             }
-        });
+        }));
         r.exceptionHandler(t -> {
             synchronized (BodyStream.this) {
                 failure = t;
@@ -143,12 +150,13 @@ final class BodyStream extends InputStream {
                     currentPos += n;
                     position += n;
                     if (total >= 0 && position > total) {
-                        throw new IOException(url + ": the body is longer than the " + total + " bytes the server declared");
+                        throw longer(position - total);
                     }
                     context.log().progress("Downloading ACI", position, total, false);
                     return n;
                 }
                 if (failure == null && ended && (total < 0 || position == total)) {
+                    checkLength();
                     context.log().progress("Downloading ACI", position, total, true);
                     return -1;
                 }
@@ -156,6 +164,22 @@ final class BodyStream extends InputStream {
             }
             resume(broken);
         }
+    }
+
+    /**
+     * Fails when the server sent more than it declared: the decoder stops at the declared length,
+     * so the excess is seen below it ({@link LengthCheck}). Checked at the end of the body and again
+     * once the sink has taken all of it, for excess that arrived meanwhile.
+     */
+    synchronized void checkLength() throws IOException {
+        long extra = lengthCheck == null ? 0 : lengthCheck.excess();
+        if (extra > 0) {
+            throw longer(extra);
+        }
+    }
+
+    private IOException longer(long extra) {
+        return new IOException("the body is longer than the " + total + " bytes the server declared (at least " + extra + " more)");
     }
 
     /** Asks for the rest after a break, or fails with one line saying what broke. */

@@ -57,14 +57,21 @@ final class Http implements AutoCloseable {
                 .setTrustAll(anyCertificate)
                 .setVerifyHost(!anyCertificate)
                 .setConnectTimeout(connectMs));
-        client = vertx.createHttpClient(new HttpClientOptions()
-                .setTrustAll(anyCertificate)
-                .setVerifyHost(!anyCertificate)
-                .setConnectTimeout(connectMs)
-                .setDecompressionSupported(false)
-                // the body in pieces as large as TLS records (16 KiB), not the decoder's 8 KiB: half as
-                // many hand-offs from the event loop to the sink's thread (BodyStream)
-                .setMaxChunkSize(1 << 16));
+        client = vertx.httpClientBuilder().with(new HttpClientOptions()
+                        .setTrustAll(anyCertificate)
+                        .setVerifyHost(!anyCertificate)
+                        .setConnectTimeout(connectMs)
+                        .setDecompressionSupported(false)
+                        // the body in pieces as large as TLS records (16 KiB), not the decoder's 8 KiB: half as
+                        // many hand-offs from the event loop to the sink's thread (BodyStream)
+                        .setMaxChunkSize(1 << 16))
+                .withConnectHandler(connection -> {
+                    LengthCheck.install(connection); // a body longer than declared must not pass for a complete one
+                    // what breaks a connection reaches the fetch through its response (or the length check);
+                    // the decoder's complaint about bytes past a body would otherwise be logged as an ERROR
+                    connection.exceptionHandler(t -> context.log().debug("image: connection: " + oneLine(t)));
+                })
+                .build();
     }
 
     /** The body of a small document on 200; the status otherwise. */

@@ -167,6 +167,7 @@ public final class HttpsFetcher implements ImageFetcher {
         BlobDescriptor blob;
         try (in) {
             blob = context.sink().write(in, signature);
+            in.checkLength();
         } catch (IOException e) {
             throw new FetchException("unable to fetch " + aci + ": " + Http.oneLine(e), e);
         }

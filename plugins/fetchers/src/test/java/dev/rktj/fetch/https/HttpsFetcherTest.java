@@ -225,6 +225,39 @@ class HttpsFetcherTest {
     }
 
     @Test
+    void fetch_bodyLongerThanDeclared_failsInOneLineAndTheSinkIsNotDone() {
+        byte[] extra = "and then some more bytes than the Content-Length said\r\n".getBytes(StandardCharsets.US_ASCII);
+        server.route("example.test", "/longer/app.aci", req -> {
+            int tail = image.length - 100;
+            req.response().putHeader("Content-Length", Integer.toString(image.length));
+            req.response().write(Buffer.buffer(Arrays.copyOf(image, tail)));
+            // the body's end and the excess in one write: they reach the client together
+            req.response().write(Buffer.buffer(Arrays.copyOfRange(image, tail, image.length)).appendBytes(extra));
+        });
+        RecordingSink sink = new RecordingSink();
+
+        FetchException e = assertThrows(FetchException.class, () ->
+                fetcher.fetch(url(server.url("example.test", "/longer/app.aci")), context(sink, Set.of(), plain())));
+
+        assertOneLine(e.getMessage());
+        assertTrue(e.getMessage().endsWith("the body is longer than the " + image.length + " bytes the server declared (at least "
+                + extra.length + " more)"), e.getMessage());
+        assertFalse(sink.completed, "the sink never saw the body end");
+    }
+
+    /** A sink that reads the whole stream and says whether it reached its end. */
+    private static final class RecordingSink implements BlobSink {
+        boolean completed;
+
+        @Override
+        public dev.rktj.kernel.spi.BlobDescriptor write(java.io.InputStream archive) throws java.io.IOException {
+            archive.transferTo(java.io.OutputStream.nullOutputStream());
+            completed = true;
+            return new dev.rktj.kernel.spi.BlobDescriptor("sha512-" + "0".repeat(64), 0);
+        }
+    }
+
+    @Test
     void fetch_serverStopsSending_timesOutInOneLine() {
         server.route("example.test", "/stall/app.aci", req -> {
             req.response().putHeader("Content-Length", Integer.toString(image.length));
