@@ -120,6 +120,41 @@ class HttpsIT extends PodTest {
     }
 
     @Test
+    void fetchUrl_refusals_sameInTheCommandAndThroughTheAgent() throws Exception {
+        String missing = server.url("storage.example.test", "/example.test/missing.aci");
+
+        RktCli.Result notFound = rkt.runBothWays("--insecure-options=image", "fetch", missing);
+        RktCli.Result noSignature = rkt.runBothWays("fetch", missing);
+        RktCli.Result plainHttp = rkt.runBothWays("--insecure-options=image", "fetch", missing.replace("https://", "http://"));
+
+        for (RktCli.Result r : List.of(notFound, noSignature, plainHttp)) {
+            assertEquals(254, r.code(), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+        }
+        assertTrue(notFound.err().contains("404"), notFound.err());
+        assertTrue(noSignature.err().contains("error opening signature file"), noSignature.err());
+        assertTrue(plainHttp.err().contains("--insecure-options=http"), plainHttp.err());
+        assertEquals("", rkt.run("history", "--no-legend").ok().out());
+    }
+
+    @Test
+    void fetchUrl_throughTheAgentOnATerminal_drawsTheProgressBarThere() throws Exception {
+        rkt.startAgent();
+        String url = server.url("storage.example.test", "/example.test/hello-1.0-linux-amd64.aci");
+        StringBuilder command = new StringBuilder("RKTJ_THIN=required ");
+        for (String a : rkt.command("--insecure-options=image", "fetch", url)) {
+            command.append('\'').append(a.replace("'", "'\\''")).append("' ");
+        }
+
+        RktCli.Result r = RktCli.exec(List.of("script", "--quiet", "--return", "--command", command.toString(), "/dev/null"),
+                null, rkt.env);
+
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("Downloading ACI: [========================================] "), r.out());
+        assertTrue(r.out().strip().matches("(?s).*\\nsha512-[0-9a-f]{32}"), r.out());
+    }
+
+    @Test
     void config_localAuthOverridesSystem_printedWithSecretsHidden_andOnlyTheLocalCredentialIsSent() throws Exception {
         byte[] aci = Files.readAllBytes(image);
         server.route("storage.example.test", "/auth/hello.aci", req -> {
@@ -160,8 +195,8 @@ class HttpsIT extends PodTest {
         var before = StoreSnapshot.of(rkt.dataDir.resolve("cas"));
         String history = rkt.run("history", "--format=json").ok().out();
 
-        RktCli.Result renamed = rkt.run("fetch", "example.test/renamed:1.0");
-        RktCli.Result otherVersion = rkt.run("fetch", "example.test/hello:2.0");
+        RktCli.Result renamed = rkt.runBothWays("fetch", "example.test/renamed:1.0");
+        RktCli.Result otherVersion = rkt.runBothWays("fetch", "example.test/hello:2.0");
 
         assertEquals(254, renamed.code(), renamed.err());
         assertEquals("fetch: image \"example.test/renamed:1.0\" does not match the name and labels it was discovered by:"
@@ -169,7 +204,8 @@ class HttpsIT extends PodTest {
         assertEquals(254, otherVersion.code(), otherVersion.err());
         assertEquals("fetch: image \"example.test/hello:2.0\" does not match the name and labels it was discovered by:"
                 + " its manifest has version \"1.0\", not \"2.0\"\n", otherVersion.err());
-        assertEquals(1, server.requests("/example.test/renamed-1.0-linux-amd64.aci").size(), "the image was downloaded, then refused");
+        assertEquals(2, server.requests("/example.test/renamed-1.0-linux-amd64.aci").size(),
+                "the image was downloaded, then refused, in the command's JVM and in the agent");
         assertEquals(before, StoreSnapshot.of(rkt.dataDir.resolve("cas")));
         assertEquals(history, rkt.run("history", "--format=json").ok().out(), "nothing was recorded");
     }
@@ -182,7 +218,7 @@ class HttpsIT extends PodTest {
         String history = rkt.run("history", "--format=json").ok().out();
 
         // example.test/alias is discovered at hello's URL; the server answers 304 to the stored ETag
-        RktCli.Result alias = rkt.run("fetch", "example.test/alias:1.0");
+        RktCli.Result alias = rkt.runBothWays("fetch", "example.test/alias:1.0");
 
         assertEquals(254, alias.code(), alias.err());
         assertEquals("fetch: image \"example.test/alias:1.0\" does not match the name and labels it was discovered by:"
@@ -210,60 +246,29 @@ class HttpsIT extends PodTest {
             req.response().putHeader("Content-Length", Integer.toString(aci.length));
             req.response().write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOf(aci, tail)));
         });
+        rkt.env.put("RKTJ_JAVA_OPTS", opts + " -Drktj.http.timeout=2"); // the agent's too: it is started with it
         rkt.run("--insecure-options=image", "fetch", image.toString()).ok();
         var before = StoreSnapshot.of(rkt.dataDir.resolve("cas"));
         String history = rkt.run("history", "--format=json").ok().out();
-        rkt.env.put("RKTJ_JAVA_OPTS", opts + " -Drktj.http.timeout=2");
 
-        RktCli.Result longer = rkt.run("--insecure-options=image", "fetch", server.url("storage.example.test", "/longer/hello.aci"));
-        RktCli.Result truncated = rkt.run("--insecure-options=image", "fetch", server.url("storage.example.test", "/truncated/hello.aci"));
-        RktCli.Result stalled = rkt.run("--insecure-options=image", "fetch", server.url("storage.example.test", "/stalled/hello.aci"));
+        RktCli.Result longer = rkt.runBothWays("--insecure-options=image", "fetch", server.url("storage.example.test", "/longer/hello.aci"));
+        // which of the two words a break gets depends on when the connection's end is seen: each way on its own
+        String truncatedUrl = server.url("storage.example.test", "/truncated/hello.aci");
+        RktCli.Result truncated = rkt.runThin("--insecure-options=image", "fetch", truncatedUrl);
+        RktCli.Result truncatedHere = rkt.runInProcess("--insecure-options=image", "fetch", truncatedUrl);
+        RktCli.Result stalled = rkt.runBothWays("--insecure-options=image", "fetch", server.url("storage.example.test", "/stalled/hello.aci"));
 
-        for (RktCli.Result r : List.of(longer, truncated, stalled)) {
+        for (RktCli.Result r : List.of(longer, truncated, truncatedHere, stalled)) {
             assertEquals(254, r.code(), r.err());
             assertEquals(1, r.err().lines().count(), r.err());
         }
         assertTrue(longer.err().contains("the body is longer than the " + aci.length + " bytes the server declared"), longer.err());
-        assertTrue(truncated.err().contains("closed before the response was complete") || truncated.err().contains("(truncated)"),
-                truncated.err());
+        for (RktCli.Result r : List.of(truncated, truncatedHere)) {
+            assertTrue(r.err().contains("closed before the response was complete") || r.err().contains("(truncated)"), r.err());
+        }
         assertTrue(stalled.err().contains("stopped sending: nothing for 2 s"), stalled.err());
         assertEquals(before, StoreSnapshot.of(rkt.dataDir.resolve("cas")));
         assertEquals(history, rkt.run("history", "--format=json").ok().out(), "nothing was recorded");
-    }
-
-    @Test
-    void fetchUrl_refusals_sameInTheCommandAndThroughTheAgent() throws Exception {
-        String missing = server.url("storage.example.test", "/example.test/missing.aci");
-
-        RktCli.Result notFound = rkt.runBothWays("--insecure-options=image", "fetch", missing);
-        RktCli.Result noSignature = rkt.runBothWays("fetch", missing);
-        RktCli.Result plainHttp = rkt.runBothWays("--insecure-options=image", "fetch", missing.replace("https://", "http://"));
-
-        for (RktCli.Result r : List.of(notFound, noSignature, plainHttp)) {
-            assertEquals(254, r.code(), r.err());
-            assertEquals(1, r.err().lines().count(), r.err());
-        }
-        assertTrue(notFound.err().contains("404"), notFound.err());
-        assertTrue(noSignature.err().contains("error opening signature file"), noSignature.err());
-        assertTrue(plainHttp.err().contains("--insecure-options=http"), plainHttp.err());
-        assertEquals("", rkt.run("history", "--no-legend").ok().out());
-    }
-
-    @Test
-    void fetchUrl_throughTheAgentOnATerminal_drawsTheProgressBarThere() throws Exception {
-        rkt.startAgent();
-        String url = server.url("storage.example.test", "/example.test/hello-1.0-linux-amd64.aci");
-        StringBuilder command = new StringBuilder("RKTJ_THIN=required ");
-        for (String a : rkt.command("--insecure-options=image", "fetch", url)) {
-            command.append('\'').append(a.replace("'", "'\\''")).append("' ");
-        }
-
-        RktCli.Result r = RktCli.exec(List.of("script", "--quiet", "--return", "--command", command.toString(), "/dev/null"),
-                null, rkt.env);
-
-        assertEquals(0, r.code(), r.out());
-        assertTrue(r.out().contains("Downloading ACI: [========================================] "), r.out());
-        assertTrue(r.out().strip().matches("(?s).*\\nsha512-[0-9a-f]{32}"), r.out());
     }
 
     @Test

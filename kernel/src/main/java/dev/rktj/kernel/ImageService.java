@@ -429,7 +429,7 @@ public final class ImageService {
          * @param abandoned says when nobody waits for the fetch any more ({@link Kernel#abandonWhen}), or null
          */
         FetchSink(ImageStore store, Keystore keystore, byte[] givenSignature, ImageRef discovered,
-                  java.util.function.BooleanSupplier abandoned) {
+                java.util.function.BooleanSupplier abandoned) {
             this.store = store;
             this.keystore = keystore;
             this.givenSignature = givenSignature;
